@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sgfilter: class-aware SG_IO command filtering for Linux.
+#
+#   make check   everything: unit tests, then the VM tests (installs what it needs)
+#   make demo    the CVE-2012-4542 demonstration on mainline and patched kernels
+#   make unit    the fast user-space tests only
+#   make vm      the VM tests only
+#   make kernel  build (or reuse) the patched test kernel
+
+KERNEL_SRC = $(shell tests/vm/kernel.sh --source)
+UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
+	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
+BUILD = build
+
+.PHONY: check demo unit vm kernel deps clean
+
+check:
+	@tests/check.sh
+
+deps:
+	@tests/deps.sh
+
+unit: deps
+	@mkdir -p $(BUILD)
+	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/policy_test tests/unit/policy_test.c \
+		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
+	@$(BUILD)/policy_test Documentation/default-policy.rst
+
+vm: deps
+	@tests/vm/run.sh setup selftests_user selftests_root
+
+kernel: deps
+	@tests/vm/kernel.sh
+
+demo: deps
+	@tests/demo.sh
+
+clean:
+	rm -rf $(BUILD)

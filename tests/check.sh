@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: the fast user-space tests first, then the VM tests. Each stage
+# ends with a "N passed, N failed" line; this adds them up into the last one.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+total_pass=0 total_fail=0 total_skip=0 rc=0
+
+stage() {
+	local name=$1 line p f s
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log"
+	local status=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	if [ -z "$line" ]; then
+		echo "# $name printed no summary (exit status $status)"
+		line="0 passed, 1 failed"
+	fi
+	read -r p f s < <(echo "$line" | sed -E 's/([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/')
+	[ "$status" = 0 ] || [ "$f" != 0 ] || f=1
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
+	[ "$f" = 0 ] || rc=1
+}
+
+"$top/tests/deps.sh" || exit 1
+stage "unit tests (user space)" make -s -C "$top" unit
+stage "VM tests (patched kernel, debug config)" \
+	"$top/tests/vm/run.sh" setup selftests_user selftests_root
+
+echo "=== total"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+exit $rc

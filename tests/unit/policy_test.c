@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User-space test of the built-in SG_IO policy (drivers/scsi/scsi_sgio.c of
+ * the patched kernel, compiled unchanged through the shim in shim/).
+ *
+ * The expectation is written independently of the code under test: it is
+ * mainline 6.12's scsi_cmd_allowed() list, copied below, with the
+ * differences listed in Documentation/default-policy.rst applied on top.
+ * Every class, opcode, service action and open mode is compared.
+ *
+ * Usage: policy_test DEFAULT-POLICY.rst
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <linux/cdrom.h>
+#include <scsi/scsi_proto.h>
+#include <scsi/scsi_sgio.h>
+
+#include "check.h"
+
+unsigned int kshim_warnings;
+
+/* Mainline 6.12.117 scsi_cmd_allowed(), minus the capability check. */
+static enum scsi_sgio_perm mainline_perm(u8 opcode)
+{
+	switch (opcode) {
+	/* Basic read-only commands */
+	case TEST_UNIT_READY:
+	case REQUEST_SENSE:
+	case READ_6:
+	case READ_10:
+	case READ_12:
+	case READ_16:
+	case READ_BUFFER:
+	case READ_DEFECT_DATA:
+	case READ_CAPACITY: /* also GPCMD_READ_CDVD_CAPACITY */
+	case READ_LONG:
+	case INQUIRY:
+	case MODE_SENSE:
+	case MODE_SENSE_10:
+	case LOG_SENSE:
+	case START_STOP:
+	case GPCMD_VERIFY_10:
+	case VERIFY_16:
+	case REPORT_LUNS:
+	case SERVICE_ACTION_IN_16:
+	case RECEIVE_DIAGNOSTIC:
+	case MAINTENANCE_IN: /* also GPCMD_SEND_KEY, which is a write command */
+	case GPCMD_READ_BUFFER_CAPACITY:
+	/* Audio CD commands */
+	case GPCMD_PLAY_CD:
+	case GPCMD_PLAY_AUDIO_10:
+	case GPCMD_PLAY_AUDIO_MSF:
+	case GPCMD_PLAY_AUDIO_TI:
+	case GPCMD_PAUSE_RESUME:
+	/* CD/DVD data reading */
+	case GPCMD_READ_CD:
+	case GPCMD_READ_CD_MSF:
+	case GPCMD_READ_DISC_INFO:
+	case GPCMD_READ_DVD_STRUCTURE:
+	case GPCMD_READ_HEADER:
+	case GPCMD_READ_TRACK_RZONE_INFO:
+	case GPCMD_READ_SUBCHANNEL:
+	case GPCMD_READ_TOC_PMA_ATIP:
+	case GPCMD_REPORT_KEY:
+	case GPCMD_SCAN:
+	case GPCMD_GET_CONFIGURATION:
+	case GPCMD_READ_FORMAT_CAPACITIES:
+	case GPCMD_GET_EVENT_STATUS_NOTIFICATION:
+	case GPCMD_GET_PERFORMANCE:
+	case GPCMD_SEEK:
+	case GPCMD_STOP_PLAY_SCAN:
+	/* ZBC */
+	case ZBC_IN:
+		return SCSI_SGIO_READ;
+	/* Basic writing commands */
+	case WRITE_6:
+	case WRITE_10:
+	case WRITE_VERIFY:
+	case WRITE_12:
+	case WRITE_VERIFY_12:
+	case WRITE_16:
+	case WRITE_LONG:
+	case WRITE_LONG_2:
+	case WRITE_SAME:
+	case WRITE_SAME_16:
+	case WRITE_SAME_32:
+	case ERASE:
+	case GPCMD_MODE_SELECT_10:
+	case MODE_SELECT:
+	case LOG_SELECT:
+	case GPCMD_BLANK:
+	case GPCMD_CLOSE_TRACK:
+	case GPCMD_FLUSH_CACHE:
+	case GPCMD_FORMAT_UNIT:
+	case GPCMD_REPAIR_RZONE_TRACK:
+	case GPCMD_RESERVE_RZONE_TRACK:
+	case GPCMD_SEND_DVD_STRUCTURE:
+	case GPCMD_SEND_EVENT:
+	case GPCMD_SEND_OPC:
+	case GPCMD_SEND_CUE_SHEET:
+	case GPCMD_SET_SPEED:
+	case GPCMD_PREVENT_ALLOW_MEDIUM_REMOVAL:
+	case GPCMD_LOAD_UNLOAD:
+	case GPCMD_SET_STREAMING:
+	case GPCMD_SET_READ_AHEAD:
+	/* ZBC */
+	case ZBC_OUT:
+		return SCSI_SGIO_WRITE;
+	default:
+		return SCSI_SGIO_NONE;
+	}
+}
+
+/* One row of the differences table in Documentation/default-policy.rst */
+struct diff {
+	int opcode;
+	int sa;			/* -1: the whole opcode */
+	unsigned int classes;	/* bit mask */
+	enum scsi_sgio_perm old, new;
+	int line;
+};
+
+static struct diff diffs[128];
+static int nr_diffs;
+
+static int parse_perm(const char *s, enum scsi_sgio_perm *perm)
+{
+	if (!strcmp(s, "read"))
+		*perm = SCSI_SGIO_READ;
+	else if (!strcmp(s, "write"))
+		*perm = SCSI_SGIO_WRITE;
+	else if (!strcmp(s, "none"))
+		*perm = SCSI_SGIO_NONE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_classes(char *s, unsigned int *mask)
+{
+	const unsigned int all = (1u << SCSI_SGIO_NR_CLASSES) - 1;
+	char *tok, *save;
+
+	if (!strcmp(s, "all")) {
+		*mask = all;
+		return 0;
+	}
+	if (!strcmp(s, "!cdrom")) {
+		*mask = all & ~(1u << SCSI_SGIO_CDROM);
+		return 0;
+	}
+	*mask = 0;
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int c;
+
+		for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
+			if (!strcmp(tok, scsi_sgio_class_name(c)))
+				break;
+		if (c == SCSI_SGIO_NR_CLASSES)
+			return -EINVAL;
+		*mask |= 1u << c;
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+/*
+ * Read the table rows: indented lines that start with an opcode (prose lines
+ * are not indented). Complain about malformed ones.
+ */
+static int load_diffs(const char *path)
+{
+	char line[1024];
+	int lineno = 0, err = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fprintf(stderr, "Failed to open \"%s\": %s\n", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char op[16], sa[16], cls[128], old[16], new[16];
+		struct diff *d;
+		char *p = line;
+
+		lineno++;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (p == line || strncmp(p, "0x", 2))
+			continue;
+		if (nr_diffs == (int)ARRAY_SIZE(diffs) ||
+		    sscanf(p, "%15s %15s %127s %15s %15s", op, sa, cls, old, new) != 5) {
+			fprintf(stderr, "%s:%d: malformed row\n", path, lineno);
+			err = -EINVAL;
+			continue;
+		}
+		d = &diffs[nr_diffs];
+		d->line = lineno;
+		d->opcode = strtol(op, NULL, 16);
+		d->sa = strcmp(sa, "\\-") ? strtol(sa, NULL, 16) : -1;
+		if (parse_classes(cls, &d->classes) || parse_perm(old, &d->old) ||
+		    parse_perm(new, &d->new)) {
+			fprintf(stderr, "%s:%d: bad classes or permission\n", path, lineno);
+			err = -EINVAL;
+			continue;
+		}
+		nr_diffs++;
+	}
+	fclose(f);
+	return err ? err : nr_diffs ? 0 : -ENOENT;
+}
+
+/* What the documented policy says for one command. */
+static enum scsi_sgio_perm expected_perm(int class, u8 opcode, int sa)
+{
+	enum scsi_sgio_perm perm = mainline_perm(opcode);
+	int i;
+
+	for (i = 0; i < nr_diffs; i++) {
+		const struct diff *d = &diffs[i];
+
+		if (d->opcode != opcode || !(d->classes & (1u << class)))
+			continue;
+		if (d->sa >= 0 && d->sa != sa)
+			continue;
+		perm = d->new;
+	}
+	return perm;
+}
+
+static bool perm_allows(enum scsi_sgio_perm perm, bool open_for_write)
+{
+	return perm == SCSI_SGIO_READ || (perm == SCSI_SGIO_WRITE && open_for_write);
+}
+
+static const char *const verdict[] = { "denied", "allowed" };
+static unsigned int mismatches;	/* only the first few are shown */
+
+/* Compare code and documentation for one CDB; returns the mismatches. */
+static int compare(int class, const u8 *cdb, unsigned int len, int sa)
+{
+	const struct scsi_sgio_table *t = scsi_sgio_default_table(class);
+	enum scsi_sgio_perm want = expected_perm(class, cdb[0], sa);
+	int wr, bad = 0;
+
+	for (wr = 0; wr <= 1; wr++) {
+		bool got = scsi_sgio_permitted(t, cdb, len, wr);
+
+		if (got != perm_allows(want, wr)) {
+			if (mismatches++ < 20)
+					diag("%s: opcode 0x%02x sa %d %s: %s, documented %s",
+				     scsi_sgio_class_name(class), cdb[0], sa,
+				     wr ? "writer" : "reader", verdict[got],
+				     verdict[perm_allows(want, wr)]);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void test_documented_rows_match_mainline(void)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < nr_diffs; i++) {
+		const struct diff *d = &diffs[i];
+
+		if (mainline_perm(d->opcode) != d->old &&
+		    !(d->opcode == VARIABLE_LENGTH_CMD && d->old == SCSI_SGIO_NONE)) {
+			diag("line %d: opcode 0x%02x: column old does not match mainline",
+			     d->line, d->opcode);
+			bad++;
+		}
+		if (d->old == d->new) {
+			diag("line %d: opcode 0x%02x: old == new", d->line, d->opcode);
+			bad++;
+		}
+	}
+	check(!bad, "%d documented differences state mainline's permission correctly",
+	      nr_diffs);
+}
+
+static void test_class_matrix(int class)
+{
+	unsigned int combos = 0;
+	int op, sa, bad = 0;
+	u8 cdb[32];
+
+	for (op = 0; op < 256; op++) {
+		memset(cdb, 0, sizeof(cdb));
+		cdb[0] = op;
+		if (op == VARIABLE_LENGTH_CMD) {
+			for (sa = 0; sa <= 0xffff; sa++) {
+				cdb[8] = sa >> 8;
+				cdb[9] = sa & 0xff;
+				bad += compare(class, cdb, 32, sa);
+				combos += 2;
+			}
+			continue;
+		}
+		for (sa = 0; sa < 32; sa++) {
+			cdb[1] = sa | 0xe0;	/* bits 5-7 must not matter */
+			bad += compare(class, cdb, 16, scsi_sgio_sa_index(op) >= 0 ? sa : -1);
+			combos += 2;
+		}
+	}
+	check(!bad, "%s: %u (opcode, service action, open mode) verdicts match the documentation",
+	      scsi_sgio_class_name(class), combos);
+}
+
+static bool allowed(int class, const u8 *cdb, unsigned int len, bool wr)
+{
+	return scsi_sgio_permitted(scsi_sgio_default_table(class), cdb, len, wr);
+}
+
+/* The cases the issue names, spelled out so that a failure reads plainly. */
+static void test_named_cases(void)
+{
+	const u8 unmap[10] = { UNMAP }, sanitize[10] = { SANITIZE, 0x01 };
+	const u8 maint_out[12] = { MAINTENANCE_OUT, 0x0a };
+	const u8 read10[10] = { READ_10 }, inquiry[6] = { INQUIRY };
+	const u8 rsoc[12] = { MAINTENANCE_IN, 0x0c };
+	const u8 ws16[16] = { WRITE_SAME_16 }, ata12[12] = { ATA_12 };
+	const u8 op0d[6] = { 0x0d };
+	const u8 ws32[32] = { VARIABLE_LENGTH_CMD, [7] = 0x18, [9] = WRITE_SAME_32 };
+	const u8 write32[32] = { VARIABLE_LENGTH_CMD, [7] = 0x18, [9] = 0x0b };
+	const u8 subchan[10] = { GPCMD_READ_SUBCHANNEL };
+	const u8 report_key[12] = { GPCMD_REPORT_KEY }, send_key[12] = { GPCMD_SEND_KEY };
+	const u8 pr_out[10] = { PERSISTENT_RESERVE_OUT };
+	const int D = SCSI_SGIO_DISK, C = SCSI_SGIO_CDROM;
+
+	check(!allowed(D, unmap, 10, false), "disk reader: UNMAP denied");
+	check(allowed(D, unmap, 10, true), "disk writer: UNMAP allowed");
+	check(!allowed(D, sanitize, 10, false) && !allowed(D, sanitize, 10, true),
+	      "disk: SANITIZE denied to readers and writers");
+	check(allowed(C, (const u8[10]){ GPCMD_PLAY_AUDIO_TI }, 10, false),
+	      "cdrom reader: PLAY AUDIO TRACK INDEX (0x48) allowed");
+	check(!allowed(D, maint_out, 12, false) && !allowed(D, maint_out, 12, true),
+	      "disk: MAINTENANCE OUT denied to readers and writers");
+	check(allowed(D, read10, 10, false), "disk reader: READ(10) allowed");
+	check(!allowed(SCSI_SGIO_CHANGER, (const u8[10]){ READ_DEFECT_DATA }, 10, false),
+	      "changer reader: 0x37 (INITIALIZE ELEMENT STATUS WITH RANGE) denied");
+	check(allowed(D, inquiry, 6, false), "disk reader: INQUIRY allowed");
+	check(allowed(D, rsoc, 12, false), "disk reader: REPORT SUPPORTED OPERATION CODES allowed");
+	check(allowed(D, ws16, 16, true), "disk writer: WRITE SAME(16) allowed");
+	check(!allowed(D, ws16, 16, false), "disk reader: WRITE SAME(16) denied");
+	check(allowed(D, ws32, 32, true), "disk writer: WRITE SAME(32) allowed");
+	check(!allowed(D, ws32, 32, false), "disk reader: WRITE SAME(32) denied");
+	check(!allowed(D, write32, 32, true), "disk writer: WRITE(32) denied");
+	check(!allowed(SCSI_SGIO_TAPE, ws32, 32, true), "tape writer: WRITE SAME(32) denied");
+	check(!allowed(D, ata12, 12, true), "disk writer: ATA PASS-THROUGH(12) denied");
+	check(allowed(C, ata12, 12, true), "cdrom writer: BLANK (0xa1) allowed");
+	check(!allowed(D, op0d, 6, true), "disk writer: opcode 0x0d denied");
+	check(allowed(C, subchan, 10, false), "cdrom reader: READ SUB-CHANNEL allowed");
+	check(allowed(C, report_key, 12, false), "cdrom reader: REPORT KEY allowed");
+	check(!allowed(C, send_key, 12, false), "cdrom reader: SEND KEY denied");
+	check(allowed(C, send_key, 12, true), "cdrom writer: SEND KEY allowed");
+	check(!allowed(D, pr_out, 10, true), "disk writer: PERSISTENT RESERVE OUT denied by default");
+}
+
+/* A service action that is not in the CDB cannot be looked up. */
+static void test_short_cdbs(void)
+{
+	const u8 ws32[32] = { VARIABLE_LENGTH_CMD, [7] = 0x18, [9] = WRITE_SAME_32 };
+	const u8 ws32_hi[32] = { VARIABLE_LENGTH_CMD, [7] = 0x18, [8] = 0x01,
+				 [9] = WRITE_SAME_32 };
+	const u8 rcap16[16] = { SERVICE_ACTION_IN_16, 0x10 };
+	const int D = SCSI_SGIO_DISK;
+
+	check(allowed(D, ws32, 10, true), "WRITE SAME(32) with its service action in 10 bytes allowed");
+	check(!allowed(D, ws32, 9, true), "WRITE SAME(32) cut before its service action denied");
+	check(!allowed(D, ws32_hi, 32, true), "VARIABLE LENGTH service action 0x010d denied");
+	check(allowed(D, rcap16, 2, false), "READ CAPACITY(16) with 2 valid bytes allowed");
+	check(!allowed(D, rcap16, 1, false), "SERVICE ACTION IN(16) without its service action denied");
+	check(!allowed(D, (const u8[6]){ TEST_UNIT_READY }, 0, false), "empty CDB denied");
+	check(allowed(D, (const u8[6]){ TEST_UNIT_READY }, 1, false), "TEST UNIT READY allowed");
+}
+
+static void test_classes(void)
+{
+	static const struct { u8 type; enum scsi_sgio_class class; } map[] = {
+		{ TYPE_DISK, SCSI_SGIO_DISK }, { TYPE_ZBC, SCSI_SGIO_DISK },
+		{ TYPE_RBC, SCSI_SGIO_DISK }, { TYPE_MOD, SCSI_SGIO_DISK },
+		{ TYPE_ROM, SCSI_SGIO_CDROM }, { TYPE_WORM, SCSI_SGIO_CDROM },
+		{ TYPE_TAPE, SCSI_SGIO_TAPE }, { TYPE_MEDIUM_CHANGER, SCSI_SGIO_CHANGER },
+		{ TYPE_ENCLOSURE, SCSI_SGIO_ENCLOSURE }, { TYPE_PROCESSOR, SCSI_SGIO_OTHER },
+		{ TYPE_SCANNER, SCSI_SGIO_OTHER }, { TYPE_RAID, SCSI_SGIO_OTHER },
+		{ TYPE_NO_LUN, SCSI_SGIO_OTHER },
+	};
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		if (scsi_sgio_class(map[i].type) != map[i].class) {
+			diag("type 0x%02x: class %d, want %d", map[i].type,
+			     scsi_sgio_class(map[i].type), map[i].class);
+			bad++;
+		}
+	}
+	check(!bad, "%u peripheral device types map to their class", i);
+	check(scsi_sgio_class_name(SCSI_SGIO_NR_CLASSES) == NULL,
+	      "class name out of range is NULL");
+}
+
+int main(int argc, char **argv)
+{
+	int class;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DEFAULT-POLICY.rst\n", argv[0]);
+		return 2;
+	}
+	if (load_diffs(argv[1]))
+		return 1;
+
+	scsi_sgio_init_defaults();
+	check(kshim_warnings == 0, "the built-in rules build without a warning");
+	test_documented_rows_match_mainline();
+	test_classes();
+	for (class = 0; class < SCSI_SGIO_NR_CLASSES; class++)
+		test_class_matrix(class);
+	test_named_cases();
+	test_short_cdbs();
+	check(kshim_warnings == 0, "no kernel warning fired during the tests");
+	return check_summary();
+}

@@ -1,0 +1,168 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the sgfilter test VM. Sets up the SCSI targets, runs the suites
+# named on the kernel command line (sgf.run=suite,suite,...) and reports on
+# the second serial port, which the host reads:
+#
+#   SGF-SUITE <name>            a suite starts; TAP/KTAP lines follow
+#   SGF-SUITE-END <name> <rc>   it ended with exit status rc
+#   SGF-DONE                    everything ran; the VM powers off
+#
+# Kernel messages go to the first serial port; the host checks them for
+# warnings, oopses, KASAN and lockdep reports.
+
+export PATH=/usr/bin:/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t configfs configfs /sys/kernel/config
+chmod 1777 /tmp
+
+exec 3>/dev/ttyS1
+report() { echo "$@" >&3; }
+log() { echo "init: $*" > /dev/kmsg; }
+
+suites=$(sed -n 's/.*sgf\.run=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+
+# --- targets -------------------------------------------------------------
+
+# Print the H:C:T:L of the first SCSI device whose model starts with $1.
+find_dev() {
+	local d
+	for d in /sys/bus/scsi/devices/*:*:*:*; do
+		[ -e "$d/model" ] || continue
+		case $(cat "$d/model") in "$1"*) basename "$d"; return 0 ;; esac
+	done
+	return 1
+}
+
+wait_dev() {
+	local i=0
+	while ! find_dev "$1" >/dev/null; do
+		i=$((i + 1))
+		[ $i -le 100 ] || { log "no device with model $1"; return 1; }
+		sleep 0.1
+	done
+	find_dev "$1"
+}
+
+# Export NAME=node, NAME_SG=node, NAME_BSG=node for device $2; make the
+# nodes readable and writable by group disk, as a distribution would.
+export_nodes() {
+	local name=$1 hctl=$2 d=/sys/bus/scsi/devices/$2 blk sg node
+	blk=$(ls "$d/block" 2>/dev/null | head -1)
+	sg=$(ls "$d/scsi_generic" 2>/dev/null | head -1)
+	[ -n "$blk" ] && eval "export $name=/dev/$blk"
+	[ -n "$sg" ] && eval "export ${name}_SG=/dev/$sg"
+	eval "export ${name}_BSG=/dev/bsg/$hctl"
+	for node in ${blk:+/dev/$blk} ${sg:+/dev/$sg} /dev/bsg/$hctl; do
+		chgrp disk "$node" && chmod 660 "$node"
+	done
+}
+
+# Two TEST UNIT READYs: the first commands after a LUN appears may get
+# UNIT ATTENTION.
+settle() { sg_turs "$1" >/dev/null 2>&1; sg_turs "$1" >/dev/null 2>&1; }
+
+setup_scsi_debug() {
+	local hctl
+	modprobe scsi_debug lbpu=1 dev_size_mb=16 || return 1
+	hctl=$(wait_dev scsi_debug) || return 1
+	export_nodes SGF_DISK "$hctl"
+	settle "$SGF_DISK"
+	# A pattern that the UNMAP tests check is still there afterwards
+	dd if=/dev/urandom of="$SGF_DISK" bs=512 count=8 conv=fsync 2>/dev/null
+}
+
+setup_qemu_devices() {
+	local hctl
+	hctl=$(wait_dev "QEMU CD-ROM") || return 1
+	export_nodes SGF_CDROM "$hctl"
+	hctl=$(wait_dev "QEMU HARDDISK") || return 1
+	export_nodes SGF_QEMU_DISK "$hctl"
+}
+
+# A LIO fileio LUN behind tcm_loop: the target with full SPC-4 persistent
+# reservations. Reservation metadata goes to /etc/target/pr.
+setup_lio() {
+	local core tpg hctl
+	set -x
+	modprobe tcm_loop && modprobe target_core_file || return 1
+	core=/sys/kernel/config/target/core/fileio_0/lio0
+	tpg=/sys/kernel/config/target/loopback/naa.5001405000000001/tpgt_1
+	mkdir -p "$core" "$tpg/lun/lun_0" || return 1
+	echo "fd_dev_name=/tmp/lio0.img,fd_dev_size=16777216" > "$core/control"
+	echo 1 > "$core/enable" || return 1
+	echo 1 > "$core/attrib/emulate_tpu" || return 1
+	ln -s "$core" "$tpg/lun/lun_0/lio0"
+	echo naa.5001405000000002 > "$tpg/nexus" || return 1
+	# LIO's INQUIRY product identification is the backstore type
+	hctl=$(wait_dev FILEIO) || return 1
+	export_nodes SGF_LIO "$hctl"
+	settle "$SGF_LIO"
+	set +x
+}
+
+# --- suites --------------------------------------------------------------
+
+# Run a command as the unprivileged user, with the SGF_* environment.
+as_user() {
+	local envs
+	envs=$(env | grep '^SGF_' | tr '\n' ' ')
+	su tester -s /bin/sh -c "cd /tmp && env $envs $*"
+}
+
+run_suite() {
+	local name=$1 rc
+	shift
+	report "SGF-SUITE $name"
+	"$@" >&3 2>&1
+	rc=$?
+	report "SGF-SUITE-END $name $rc"
+}
+
+# TAP for the setup steps, so that a target that fails to appear is a
+# failure the host counts, not a silent skip.
+suite_setup() {
+	local no=0 bad=0 step
+	for step in setup_scsi_debug setup_qemu_devices setup_lio; do
+		no=$((no + 1))
+		if $step > /tmp/setup.log 2>&1 && { set +x; } 2>/dev/null; then
+			echo "ok $no - $step"
+		else
+			{ set +x; } 2>/dev/null
+			echo "not ok $no - $step"
+			sed 's/^/# /' /tmp/setup.log
+			bad=1
+		fi
+	done
+	echo "1..$no"
+	env | grep '^SGF_' | sort | sed 's/^/# /'
+	return $bad
+}
+
+suite_selftests_user() { as_user /tests/sgio_filter_test; }
+suite_selftests_root() { /tests/sgio_filter_test; }
+
+# The main job, for people: an unprivileged read-only opener sends UNMAP.
+suite_demo() {
+	printf '\0\026\0\020\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\010\0\0\0\0' > /tmp/unmap.bin
+	echo "# LBA 0, as written at boot:"
+	dd if="$SGF_DISK" bs=512 count=1 iflag=direct 2>/dev/null | od -A d -t x1 | head -2
+	echo "# as user tester, read-only open: sg_raw -R $SGF_DISK UNMAP(LBA 0, 8 blocks)"
+	as_user sg_raw -R -s 24 -i /tmp/unmap.bin "$SGF_DISK" 42 00 00 00 00 00 00 00 18 00 2>&1 |
+		sed 's/^/#   /'
+	echo "# LBA 0 afterwards:"
+	dd if="$SGF_DISK" bs=512 count=1 iflag=direct 2>/dev/null | od -A d -t x1 | head -2
+}
+
+log "suites: $suites"
+run_suite setup suite_setup
+for s in $suites; do
+	run_suite "$s" "suite_$s"
+done
+report "SGF-DONE"
+sync
+poweroff -f
