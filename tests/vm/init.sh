@@ -92,12 +92,14 @@ setup_lio() {
 	modprobe tcm_loop && modprobe target_core_file || return 1
 	core=/sys/kernel/config/target/core/fileio_0/lio0
 	tpg=/sys/kernel/config/target/loopback/naa.5001405000000001/tpgt_1
-	mkdir -p "$core" "$tpg/lun/lun_0" || return 1
+	mkdir -p "$core" "$tpg" || return 1
 	echo "fd_dev_name=/tmp/lio0.img,fd_dev_size=16777216" > "$core/control"
 	echo 1 > "$core/enable" || return 1
 	echo 1 > "$core/attrib/emulate_tpu" || return 1
-	ln -s "$core" "$tpg/lun/lun_0/lio0"
+	# tcm_loop adds the SCSI device when the LUN is linked: nexus first
 	echo naa.5001405000000002 > "$tpg/nexus" || return 1
+	mkdir "$tpg/lun/lun_0" || return 1
+	ln -s "$core" "$tpg/lun/lun_0/lio0" || return 1
 	# LIO's INQUIRY product identification is the backstore type
 	hctl=$(wait_dev FILEIO) || return 1
 	export_nodes SGF_LIO "$hctl"

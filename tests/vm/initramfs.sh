@@ -21,6 +21,7 @@ cp /bin/busybox "$stage/bin/busybox"
 for applet in $("$stage/bin/busybox" --list); do
 	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
 done
+ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 
 # A dynamically linked program and the libraries it needs
 copy_prog() {
