@@ -13,7 +13,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build
 
-.PHONY: check demo unit vm kernel deps clean
+.PHONY: check demo unit unit-policy unit-harness vm kernel deps clean
 
 check:
 	@tests/check.sh
@@ -21,14 +21,19 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: deps
+unit: unit-policy unit-harness
+
+unit-policy: deps
 	@mkdir -p $(BUILD)
 	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/policy_test tests/unit/policy_test.c \
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
 	@$(BUILD)/policy_test Documentation/default-policy.rst
 
+unit-harness:
+	@tests/unit/verdict_test.sh
+
 vm: deps
-	@tests/vm/run.sh setup selftests_user selftests_root
+	@tests/vm/run.sh selftests_user selftests_root
 
 kernel: deps
 	@tests/vm/kernel.sh

@@ -126,8 +126,13 @@ static int send_command(int fd, const struct cmd *c, uint8_t *buf)
 	if (c->dir == DIR_OUT)
 		memcpy(sic.data + c->len, buf, c->xfer);
 	ret = ioctl(fd, SCSI_IOCTL_SEND_COMMAND, &sic);
+	if (ret < 0)
+		return -errno;
+	/* data-in comes back in place of the CDB */
+	if (c->dir == DIR_IN)
+		memcpy(buf, sic.data, c->xfer);
 	/* positive: the SCSI status of a command that reached the device */
-	return ret < 0 ? -errno : 0;
+	return 0;
 }
 
 static int send_packet(int fd, const struct cmd *c, uint8_t *buf)

@@ -9,7 +9,7 @@
 #   SGF-SUITE-END <name> <rc>   it ended with exit status rc
 #   SGF-DONE                    everything ran; the VM powers off
 #
-# Kernel messages go to the first serial port; the host checks them for
+# The setup suite always runs first. Kernel messages go to the first serial port; the host checks them for
 # warnings, oopses, KASAN and lockdep reports.
 
 export PATH=/usr/bin:/bin:/sbin
@@ -167,4 +167,6 @@ for s in $suites; do
 done
 report "SGF-DONE"
 sync
-poweroff -f
+# No ACPI in this kernel: reboot (reboot=t, a triple fault) and QEMU,
+# started with -no-reboot, exits.
+reboot -f

@@ -47,7 +47,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -nodefaults \
 	-kernel "$obj/arch/x86/boot/bzImage" \
 	-initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic loglevel=6 nowatchdog sgf.run=$suites" \
+	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites" \
 	-serial "file:$out/console.log" \
 	-serial "file:$out/results.log" \
 	-device virtio-scsi-pci,id=scsi0 \

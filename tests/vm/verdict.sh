@@ -16,6 +16,7 @@ dir=$1 qrc=$2 secs=$3
 results=$dir/results.log console=$dir/console.log
 
 read -r pass fail skip < <(awk '
+	{ sub(/\r$/, "") }	# the serial port sends CRLF
 	/^SGF-SUITE / { suite = $2; sfail = 0; next }
 	/^SGF-SUITE-END / { if ($3 != 0 && !sfail) { fail++; print "# suite " $2 " exited " $3 > "/dev/stderr" } next }
 	/^not ok [0-9]/ { fail++; sfail = 1; next }
@@ -28,7 +29,7 @@ if grep -Eq "$splats" "$console"; then
 	grep -E -m5 -A20 "$splats" "$console" | sed 's/^/#   /' | head -60
 	fail=$((fail + 1))
 fi
-if ! grep -q '^SGF-DONE' "$results"; then
+if ! grep -q '^SGF-DONE' "$results" 2>/dev/null; then
 	echo "# the VM did not finish (qemu exit status $qrc); last kernel messages:"
 	tail -30 "$console" | sed 's/^/#   /'
 	fail=$((fail + 1))
