@@ -13,7 +13,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build
 
-.PHONY: check demo unit unit-policy unit-harness vm kernel deps clean
+.PHONY: check demo unit unit-policy unit-audit unit-harness vm kernel deps clean
 
 check:
 	@tests/check.sh
@@ -21,13 +21,19 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: unit-policy unit-harness
+unit: unit-policy unit-audit unit-harness
 
 unit-policy: deps
 	@mkdir -p $(BUILD)
 	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/policy_test tests/unit/policy_test.c \
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
 	@$(BUILD)/policy_test Documentation/default-policy.rst
+
+unit-audit: deps
+	@mkdir -p $(BUILD)
+	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/audit_test tests/unit/audit_test.c \
+		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c -lsgutils2
+	@$(BUILD)/audit_test
 
 unit-harness:
 	@tests/unit/verdict_test.sh

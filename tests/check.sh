@@ -29,6 +29,7 @@ stage() {
 
 "$top/tests/deps.sh" || exit 1
 stage "unit tests: built-in policy (user space)" make -s -C "$top" unit-policy
+stage "unit tests: opcode audit against libsgutils2" make -s -C "$top" unit-audit
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
 stage "VM tests (patched kernel, debug config)" \
 	"$top/tests/vm/run.sh" selftests_user selftests_root
