@@ -13,7 +13,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build
 
-.PHONY: check demo unit unit-policy unit-audit unit-harness vm kernel deps clean
+.PHONY: check demo unit unit-policy unit-audit unit-harness unit-docs vm kernel deps clean
 
 check:
 	@tests/check.sh
@@ -21,7 +21,7 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: unit-policy unit-audit unit-harness
+unit: unit-policy unit-audit unit-harness unit-docs
 
 unit-policy: deps
 	@mkdir -p $(BUILD)
@@ -38,8 +38,11 @@ unit-audit: deps
 unit-harness:
 	@tests/unit/verdict_test.sh
 
+unit-docs: deps
+	@tests/unit/docs_test.sh $(KERNEL_SRC)
+
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio
 
 kernel: deps
 	@tests/vm/kernel.sh

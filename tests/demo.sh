@@ -8,15 +8,24 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
+# show TITLE [--mainline] SUITE...: boot, print what the suites said
 show() {
-	local title=$1 out
+	local title=$1 out s
 	shift
 	echo
 	echo "=== $title"
-	out=$("$top/tests/vm/run.sh" "$@" demo 2>&1)
-	echo "$out" | sed -n '/^SGF-SUITE demo/,/^SGF-SUITE-END demo/p' | sed '1d;$d;s/^# //'
+	out=$("$top/tests/vm/run.sh" "$@" 2>&1)
+	for s in "$@"; do
+		case $s in --*) continue ;; esac
+		echo "$out" | sed -n "/^SGF-SUITE $s/,/^SGF-SUITE-END $s/p" |
+			sed '1d;$d;s/\r$//;s/^# //'
+	done
 	echo "$out" | grep -E 'the kernel log has a splat|did not finish' || true
 }
 
-show "Linux 6.12.117 as shipped (kernel/patches not applied)" --mainline
-show "Linux 6.12.117 with the sgfilter patch series"
+show "Linux 6.12.117 as shipped (kernel/patches not applied)" --mainline demo
+show "Linux 6.12.117 with the sgfilter patch series" demo
+echo
+echo "The real client: an unprivileged QEMU passes the LIO disk to a guest"
+echo "(scsi-block); the guest runs sg_persist --out --register."
+show "Linux 6.12.117 with the sgfilter patch series, unpriv_sgio 0 then 1" qemu_client

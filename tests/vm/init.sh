@@ -147,6 +147,63 @@ suite_setup() {
 
 suite_selftests_user() { as_user /tests/sgio_filter_test; }
 suite_selftests_root() { /tests/sgio_filter_test; }
+suite_unpriv_sgio() { /tests/unpriv_sgio_test; }
+
+# The real client: QEMU, run by the unprivileged user, passes the LIO disk to
+# a guest with scsi-block; the guest registers a reservation key. Refused
+# with unpriv_sgio=0, done with 1 (written where libvirt writes it), and the
+# key is then visible from the host.
+run_guest() {
+	local key=$1 log=$2
+	rm -f "$log"
+	timeout 300 su tester -s /bin/sh -c "qemu-system-x86_64 -accel tcg -m 384 \
+		-nographic -no-reboot -nodefaults \
+		-kernel /guest/bzImage -initrd /guest/initramfs.cpio.gz \
+		-append 'console=ttyS0 panic=-1 reboot=t nowatchdog sgf.key=$key' \
+		-serial file:$log \
+		-device virtio-scsi-pci,id=scsi0 \
+		-drive file=$SGF_LIO,if=none,format=raw,id=lun0 \
+		-device scsi-block,drive=lun0,bus=scsi0.0" </dev/null >/tmp/qemu.out 2>&1
+}
+
+suite_qemu_client() {
+	local flag key=0x5347 n=0 bad=0 rc t0
+	flag=/sys/dev/block/$(cat "/sys/block/${SGF_LIO#/dev/}/dev")/queue/unpriv_sgio
+	sg_persist --out --register-ignore --param-sark=0 "$SGF_LIO" >/dev/null 2>&1
+	for v in 0 1; do
+		echo $v > "$flag"
+		t0=$(date +%s)
+		run_guest $key /tmp/guest$v.log
+		echo "# unpriv_sgio=$v: guest ran $(($(date +%s) - t0)) s"
+		sed -n 's/\r$//; s/^SGF-GUEST/#  /p' /tmp/guest$v.log
+		rc=$(sed -n 's/\r$//; s/^SGF-GUEST register rc=\([0-9]*\).*/\1/p' /tmp/guest$v.log)
+		n=$((n + 1))
+		if [ -z "$rc" ]; then
+			echo "not ok $n - unpriv_sgio=$v: the guest did not report"
+			sed 's/^/# qemu: /' /tmp/qemu.out; tail -5 /tmp/guest$v.log | sed 's/^/# guest: /'
+			bad=1
+		elif [ $v = 0 ] && [ "$rc" != 0 ]; then
+			echo "ok $n - unpriv_sgio=0: the guest's PERSISTENT RESERVE OUT fails"
+		elif [ $v = 1 ] && [ "$rc" = 0 ]; then
+			echo "ok $n - unpriv_sgio=1: the guest registers key $key"
+		else
+			echo "not ok $n - unpriv_sgio=$v: sg_persist in the guest exited $rc"
+			bad=1
+		fi
+		n=$((n + 1))
+		if sg_persist --in --read-keys "$SGF_LIO" 2>/dev/null | grep -qi "$key"; then
+			[ $v = 1 ] && echo "ok $n - unpriv_sgio=1: the host sees key $key" ||
+				{ echo "not ok $n - unpriv_sgio=0: key $key registered anyway"; bad=1; }
+		else
+			[ $v = 0 ] && echo "ok $n - unpriv_sgio=0: no key registered" ||
+				{ echo "not ok $n - unpriv_sgio=1: the host does not see key $key"; bad=1; }
+		fi
+	done
+	echo 0 > "$flag"
+	sg_persist --out --register-ignore --param-sark=0 "$SGF_LIO" >/dev/null 2>&1
+	echo "1..$n"
+	return $bad
+}
 
 # The main job, for people: an unprivileged read-only opener sends UNMAP.
 suite_demo() {

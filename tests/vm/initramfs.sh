@@ -5,9 +5,10 @@
 #
 #   initramfs.sh OUT.cpio.gz KERNEL-OBJ KERNEL-SRC
 #
-# It holds busybox, sg3_utils with its libraries, the kernel's modules, the
-# selftests (built inside the kernel tree, as kselftests are) and
-# tests/vm/init.sh as /init.
+# It holds busybox, sg3_utils and QEMU with their libraries, the kernel's
+# modules, the selftests (built inside the kernel tree, as kselftests are),
+# tests/vm/init.sh as /init, and in /guest a kernel and initramfs for the
+# QEMU that runs inside the VM.
 set -euo pipefail
 
 out=$1 obj=$2 src=$3
@@ -16,26 +17,54 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
 
-mkdir -p "$stage"/{bin,sbin,etc/target/pr,proc,sys,dev,tmp,root,tests,usr/bin,lib64}
-cp /bin/busybox "$stage/bin/busybox"
-for applet in $("$stage/bin/busybox" --list); do
-	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
-done
-ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
-
-# A dynamically linked program and the libraries it needs
-copy_prog() {
-	local prog lib
-	prog=$(command -v "$1")
-	cp "$prog" "$stage/usr/bin/"
-	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
-		mkdir -p "$stage$(dirname "$lib")"
-		cp -L "$lib" "$stage$lib"
+# busybox, with a link for each applet
+add_busybox() {
+	local applet
+	mkdir -p "$1"/{bin,sbin,proc,sys,dev,tmp,usr/bin}
+	cp /bin/busybox "$1/bin/busybox"
+	for applet in $("$1/bin/busybox" --list); do
+		[ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
 	done
 }
-for p in sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same sg_readcap sg_opcodes; do
-	copy_prog "$p"
-done
+
+# Dynamically linked programs and the libraries they need
+add_progs() {
+	local dest=$1 prog lib
+	shift
+	for prog; do
+		prog=$(command -v "$prog")
+		cp "$prog" "$dest/usr/bin/"
+		for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+			mkdir -p "$dest$(dirname "$lib")"
+			cp -L "$lib" "$dest$lib"
+		done
+	done
+}
+
+pack() {
+	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
+}
+
+# The guest that the unprivileged QEMU boots inside the test VM: the same
+# kernel, busybox, sg_persist. QEMU finds its firmware relative to its binary.
+guest=$stage.guest
+trap 'rm -rf "$stage" "$guest"' EXIT
+mkdir -p "$guest"
+chmod 755 "$guest"
+add_busybox "$guest"
+add_progs "$guest" sg_persist sg_turs
+cp "$top/tests/vm/guest-init.sh" "$guest/init"
+mkdir -p "$stage/guest" "$stage/usr/share/seabios" "$stage/usr/share/qemu"
+pack "$guest" "$stage/guest/initramfs.cpio.gz"
+cp "$obj/arch/x86/boot/bzImage" "$stage/guest/bzImage"
+cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
+cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
+
+add_busybox "$stage"
+mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
+ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
+add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
+	sg_readcap sg_opcodes qemu-system-x86_64
 
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null
@@ -58,4 +87,4 @@ disk:x:6:tester
 tester:x:1000:
 EOF
 
-(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+pack "$stage" "$out"

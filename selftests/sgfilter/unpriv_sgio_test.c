@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgfilter selftests: the per-device unpriv_sgio flag.
+ *
+ * Runs as root and does the unprivileged part in children that switch to
+ * SGF_UID (default 1000) with the supplementary group SGF_GID (default 6,
+ * "disk"), which must be able to open the nodes for reading and writing.
+ *
+ *   SGF_LIO, SGF_LIO_SG, SGF_LIO_BSG   nodes of a LIO disk with persistent
+ *                                      reservations (tcm_loop)
+ *   SGF_DISK                           a scsi_debug disk, for the sysfs tests
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/bsg.h>
+#include <linux/capability.h>
+#include <scsi/sg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define TIMEOUT_MS	10000
+#define KEY		0x5367666c74ULL		/* "Sgflt" */
+
+/* --- helpers -------------------------------------------------------------- */
+
+static int env_int(const char *name, int def)
+{
+	const char *s = getenv(name);
+
+	return s ? atoi(s) : def;
+}
+
+/* Become the unprivileged test user; only ever called in a child. */
+static void drop_to_user(void)
+{
+	gid_t gid = env_int("SGF_GID", 6);
+	uid_t uid = env_int("SGF_UID", 1000);
+
+	if (setgroups(1, &gid) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		_exit(200);
+}
+
+/*
+ * The sysfs directory of the SCSI device behind a node: for a block node
+ * /sys/dev/block/M:m/device, for a char node /sys/dev/char/M:m/device.
+ */
+static int node_device_dir(const char *node, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(node, &st))
+		return -errno;
+	snprintf(buf, len, "/sys/dev/%s/%u:%u/device",
+		 S_ISBLK(st.st_mode) ? "block" : "char",
+		 major(st.st_rdev), minor(st.st_rdev));
+	return 0;
+}
+
+/* /sys/dev/block/M:m/queue/unpriv_sgio of a block node: the libvirt path */
+static int queue_flag_path(const char *blk, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(blk, &st))
+		return -errno;
+	snprintf(buf, len, "/sys/dev/block/%u:%u/queue/unpriv_sgio",
+		 major(st.st_rdev), minor(st.st_rdev));
+	return 0;
+}
+
+static int sdev_flag_path(const char *node, char *buf, size_t len)
+{
+	char dir[200];
+	int err = node_device_dir(node, dir, sizeof(dir));
+
+	if (err)
+		return err;
+	snprintf(buf, len, "%s/unpriv_sgio", dir);
+	return 0;
+}
+
+/* Write @len bytes to a sysfs file in one write(); -errno on failure. */
+static int sysfs_write(const char *path, const char *val, size_t len)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != (ssize_t)len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The value of a 0/1 sysfs file, or -errno */
+static int sysfs_read_flag(const char *path)
+{
+	char buf[8] = {};
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n != 2 || buf[1] != '\n' || (buf[0] != '0' && buf[0] != '1'))
+		return -EINVAL;
+	return buf[0] - '0';
+}
+
+enum entry { ENTRY_SG_IO, ENTRY_BSG };
+
+struct pr_cmd {
+	uint8_t cdb[10];
+	bool out;
+	uint8_t data[24];
+};
+
+/*
+ * Send a persistent reservation command. Returns -errno if the ioctl
+ * failed, else the SCSI status (0: GOOD).
+ */
+static int send_pr(enum entry entry, int fd, struct pr_cmd *c)
+{
+	uint8_t sense[32];
+	int ret;
+
+	if (entry == ENTRY_BSG) {
+		struct sg_io_v4 h = {
+			.guard = 'Q',
+			.protocol = BSG_PROTOCOL_SCSI,
+			.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
+			.request_len = sizeof(c->cdb),
+			.request = (uintptr_t)c->cdb,
+			.max_response_len = sizeof(sense),
+			.response = (uintptr_t)sense,
+			.timeout = TIMEOUT_MS,
+		};
+
+		if (c->out) {
+			h.dout_xfer_len = sizeof(c->data);
+			h.dout_xferp = (uintptr_t)c->data;
+		} else {
+			h.din_xfer_len = sizeof(c->data);
+			h.din_xferp = (uintptr_t)c->data;
+		}
+		ret = ioctl(fd, SG_IO, &h);
+		return ret ? -errno : (int)h.device_status;
+	} else {
+		struct sg_io_hdr h = {
+			.interface_id = 'S',
+			.cmd_len = sizeof(c->cdb),
+			.cmdp = c->cdb,
+			.dxfer_direction = c->out ? SG_DXFER_TO_DEV : SG_DXFER_FROM_DEV,
+			.dxfer_len = sizeof(c->data),
+			.dxferp = c->data,
+			.sbp = sense,
+			.mx_sb_len = sizeof(sense),
+			.timeout = TIMEOUT_MS,
+		};
+
+		ret = ioctl(fd, SG_IO, &h);
+		return ret ? -errno : (int)h.status;
+	}
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = v >> (56 - 8 * i);
+}
+
+/* PERSISTENT RESERVE OUT with a 24-byte parameter list */
+static struct pr_cmd pr_out(uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key)
+{
+	struct pr_cmd c = {
+		.cdb = { 0x5f, sa, type, 0, 0, 0, 0, 0, 24 },
+		.out = true,
+	};
+
+	put_be64(c.data, key);
+	put_be64(c.data + 8, sa_key);
+	return c;
+}
+
+#define PR_REGISTER_AND_IGNORE	0x06
+#define PR_RESERVE		0x01
+#define PR_RELEASE		0x02
+#define PR_WRITE_EXCLUSIVE	0x01
+
+/* PERSISTENT RESERVE IN, READ KEYS: room for the header and two keys */
+static struct pr_cmd pr_read_keys(void)
+{
+	return (struct pr_cmd){ .cdb = { 0x5e, 0x00, 0, 0, 0, 0, 0, 0, 24 } };
+}
+
+/* Is @key among the registered keys in a READ KEYS answer? */
+static bool has_key(const struct pr_cmd *c, uint64_t key)
+{
+	uint32_t len = c->data[4] << 24 | c->data[5] << 16 | c->data[6] << 8 | c->data[7];
+	uint8_t want[8];
+	uint32_t off;
+
+	put_be64(want, key);
+	for (off = 8; off + 8 <= 8 + len && off + 8 <= sizeof(c->data); off += 8)
+		if (!memcmp(c->data + off, want, 8))
+			return true;
+	return false;
+}
+
+/*
+ * Run one PR command on @node as the unprivileged user; returns what
+ * send_pr() returned, or 300 + errno if the open failed. @c gets the data.
+ */
+static int user_pr(const char *node, enum entry entry, bool writer, struct pr_cmd *c)
+{
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int fd, ret;
+
+		close(pipefd[0]);
+		drop_to_user();
+		fd = open(node, writer ? O_RDWR : O_RDONLY);
+		if (fd < 0)
+			_exit(100);
+		ret = send_pr(entry, fd, c);
+		if (write(pipefd[1], &ret, sizeof(ret)) != sizeof(ret) ||
+		    write(pipefd[1], c, sizeof(*c)) != sizeof(*c))
+			_exit(101);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		close(pipefd[0]);
+		return 300 + (WIFEXITED(status) ? WEXITSTATUS(status) : 99);
+	}
+	{
+		int ret = 301;
+
+		if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret) ||
+		    read(pipefd[0], c, sizeof(*c)) != sizeof(*c))
+			ret = 302;
+		close(pipefd[0]);
+		return ret;
+	}
+}
+
+/* Root's view of the registered keys, through the block node */
+static int root_read_keys(const char *blk, struct pr_cmd *c)
+{
+	int fd = open(blk, O_RDONLY), ret;
+
+	if (fd < 0)
+		return -errno;
+	*c = pr_read_keys();
+	ret = send_pr(ENTRY_SG_IO, fd, c);
+	close(fd);
+	return ret;
+}
+
+/* Root drops every registration of this nexus: register key 0, ignoring */
+static int root_unregister(const char *blk)
+{
+	struct pr_cmd c = pr_out(PR_REGISTER_AND_IGNORE, 0, 0, 0);
+	int fd = open(blk, O_RDWR), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = send_pr(ENTRY_SG_IO, fd, &c);
+	close(fd);
+	return ret;
+}
+
+/* --- the flag in sysfs ---------------------------------------------------- */
+
+FIXTURE(flag) {
+	char queue[256], sdev[256];
+};
+
+FIXTURE_SETUP(flag)
+{
+	const char *disk = getenv("SGF_DISK");
+
+	if (!disk)
+		SKIP(return, "SGF_DISK is not set");
+	ASSERT_EQ(0, queue_flag_path(disk, self->queue, sizeof(self->queue)));
+	ASSERT_EQ(0, sdev_flag_path(disk, self->sdev, sizeof(self->sdev)));
+	ASSERT_EQ(0, sysfs_write(self->queue, "0", 1));
+}
+
+FIXTURE_TEARDOWN(flag)
+{
+	if (self->queue[0])
+		sysfs_write(self->queue, "0", 1);
+}
+
+TEST_F(flag, both_files_are_one_flag)
+{
+	ASSERT_EQ(0, sysfs_read_flag(self->queue));
+	ASSERT_EQ(0, sysfs_read_flag(self->sdev));
+	ASSERT_EQ(0, sysfs_write(self->queue, "1\n", 2));
+	ASSERT_EQ(1, sysfs_read_flag(self->queue));
+	ASSERT_EQ(1, sysfs_read_flag(self->sdev));
+	ASSERT_EQ(0, sysfs_write(self->sdev, "0", 1));
+	ASSERT_EQ(0, sysfs_read_flag(self->queue));
+	ASSERT_EQ(0, sysfs_read_flag(self->sdev));
+}
+
+/* Every refused write leaves either value as it was, through either file. */
+TEST_F(flag, bad_writes_change_nothing)
+{
+	static const char *const bad[] = {
+		"banana", "2", "", "\n", "-1", "1banana", " 1", "0x1", "yes",
+		"on", "10", "1 1",
+	};
+	const char *files[] = { self->queue, self->sdev };
+	char longstr[4096];
+	unsigned int i, f, v;
+
+	memset(longstr, '1', sizeof(longstr));
+	for (v = 0; v <= 1; v++) {
+		ASSERT_EQ(0, sysfs_write(self->queue, v ? "1" : "0", 1));
+		for (f = 0; f < 2; f++) {
+			for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+				EXPECT_EQ(-EINVAL, sysfs_write(files[f], bad[i], strlen(bad[i])))
+					TH_LOG("%s <- \"%s\"", files[f], bad[i]);
+				ASSERT_EQ(v, sysfs_read_flag(self->queue));
+			}
+			EXPECT_EQ(-EINVAL, sysfs_write(files[f], longstr, sizeof(longstr)));
+			ASSERT_EQ(v, sysfs_read_flag(self->queue));
+		}
+	}
+}
+
+TEST_F(flag, user_cannot_write)
+{
+	const char *files[] = { self->queue, self->sdev };
+	int f, status;
+
+	for (f = 0; f < 2; f++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			drop_to_user();
+			_exit(sysfs_write(files[f], "1", 1) == -EACCES ? 0 : 1);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", files[f]);
+		ASSERT_EQ(0, sysfs_read_flag(self->queue));
+	}
+}
+
+/* uid 0 without CAP_SYS_ADMIN: the file mode lets the write in, the check not */
+TEST_F(flag, root_without_cap_sys_admin_cannot_write)
+{
+	const char *files[] = { self->queue, self->sdev };
+	int f, status;
+
+	for (f = 0; f < 2; f++) {
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			struct __user_cap_header_struct hdr = {
+				.version = _LINUX_CAPABILITY_VERSION_3,
+			};
+			struct __user_cap_data_struct data[2] = {};
+
+			if (syscall(SYS_capget, &hdr, data))
+				_exit(2);
+			data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+			if (syscall(SYS_capset, &hdr, data))
+				_exit(3);
+			_exit(sysfs_write(files[f], "1", 1) == -EPERM ? 0 : 1);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", files[f]);
+		ASSERT_EQ(0, sysfs_read_flag(self->queue));
+	}
+}
+
+/* --- a new device starts at 0 --------------------------------------------- */
+
+static int write_str(const char *path, const char *s)
+{
+	return sysfs_write(path, s, strlen(s));
+}
+
+/* Find the H:C:T:L of the device under SCSI host @host; 0 on success */
+static int device_of_host(int host, char *hctl, size_t len)
+{
+	char prefix[32];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d = opendir("/sys/bus/scsi/devices");
+
+	if (!d)
+		return -errno;
+	snprintf(prefix, sizeof(prefix), "%d:", host);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(hctl, len, "%s", de->d_name);
+			ret = 0;
+			break;
+		}
+	closedir(d);
+	return ret;
+}
+
+TEST(new_device_starts_at_zero)
+{
+	char path[PATH_MAX], real[PATH_MAX], hctl[NAME_MAX + 1];
+	const char *disk = getenv("SGF_DISK");
+	int host, i;
+
+	if (!disk)
+		SKIP(return, "SGF_DISK is not set");
+	ASSERT_EQ(0, node_device_dir(disk, path, sizeof(path)));
+	ASSERT_NE(NULL, realpath(path, real));
+	snprintf(hctl, sizeof(hctl), "%s", strrchr(real, '/') + 1);
+	host = atoi(hctl);
+
+	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/unpriv_sgio", hctl);
+	ASSERT_EQ(0, write_str(path, "1"));
+	ASSERT_EQ(1, sysfs_read_flag(path));
+
+	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/delete", hctl);
+	ASSERT_EQ(0, write_str(path, "1"));
+	snprintf(path, sizeof(path), "/sys/class/scsi_host/host%d/scan", host);
+	ASSERT_EQ(0, write_str(path, "- - -"));
+	for (i = 0; i < 100 && device_of_host(host, hctl, sizeof(hctl)); i++)
+		usleep(100000);
+	ASSERT_EQ(0, device_of_host(host, hctl, sizeof(hctl)));
+	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/unpriv_sgio", hctl);
+	EXPECT_EQ(0, sysfs_read_flag(path));
+}
+
+/* --- persistent reservations as the unprivileged user --------------------- */
+
+FIXTURE(pr) {
+	const char *blk, *node;
+	char queue[256];
+};
+
+FIXTURE_VARIANT(pr) {
+	const char *env;
+	enum entry entry;
+	bool writer;
+};
+
+FIXTURE_VARIANT_ADD(pr, sd_writer) { .env = "SGF_LIO", .writer = true };
+FIXTURE_VARIANT_ADD(pr, sd_reader) { .env = "SGF_LIO", .writer = false };
+FIXTURE_VARIANT_ADD(pr, bsg_writer) {
+	.env = "SGF_LIO_BSG", .entry = ENTRY_BSG, .writer = true,
+};
+FIXTURE_VARIANT_ADD(pr, bsg_reader) {
+	.env = "SGF_LIO_BSG", .entry = ENTRY_BSG, .writer = false,
+};
+/* sg filters only read-only openers, so it has no writer variant */
+FIXTURE_VARIANT_ADD(pr, sg_reader) { .env = "SGF_LIO_SG", .writer = false };
+
+FIXTURE_SETUP(pr)
+{
+	self->blk = getenv("SGF_LIO");
+	self->node = getenv(variant->env);
+	if (!self->blk || !self->node)
+		SKIP(return, "SGF_LIO or %s is not set", variant->env);
+	ASSERT_EQ(0, queue_flag_path(self->blk, self->queue, sizeof(self->queue)));
+	ASSERT_EQ(0, write_str(self->queue, "0"));
+	ASSERT_EQ(0, root_unregister(self->blk));
+}
+
+FIXTURE_TEARDOWN(pr)
+{
+	if (self->queue[0]) {
+		write_str(self->queue, "0");
+		root_unregister(self->blk);
+	}
+}
+
+TEST_F(pr, flag_off_register_is_refused)
+{
+	struct pr_cmd c = pr_out(PR_REGISTER_AND_IGNORE, 0, 0, KEY);
+
+	ASSERT_EQ(-EPERM, user_pr(self->node, variant->entry, variant->writer, &c));
+	c = pr_read_keys();
+	ASSERT_EQ(-EPERM, user_pr(self->node, variant->entry, variant->writer, &c));
+}
+
+TEST_F(pr, flag_on_register_reserve_release)
+{
+	struct pr_cmd c = pr_out(PR_REGISTER_AND_IGNORE, 0, 0, KEY);
+
+	/* written where libvirt writes it */
+	ASSERT_EQ(0, write_str(self->queue, "1"));
+
+	if (!variant->writer) {
+		/* read-only openers stay on the class table */
+		ASSERT_EQ(-EPERM, user_pr(self->node, variant->entry, false, &c));
+		c = pr_read_keys();
+		ASSERT_EQ(-EPERM, user_pr(self->node, variant->entry, false, &c));
+		return;
+	}
+	ASSERT_EQ(0, user_pr(self->node, variant->entry, true, &c));
+	c = pr_out(PR_RESERVE, PR_WRITE_EXCLUSIVE, KEY, 0);
+	ASSERT_EQ(0, user_pr(self->node, variant->entry, true, &c));
+	c = pr_read_keys();
+	ASSERT_EQ(0, user_pr(self->node, variant->entry, true, &c));
+	ASSERT_TRUE(has_key(&c, KEY));
+	ASSERT_EQ(0, root_read_keys(self->blk, &c));
+	ASSERT_TRUE(has_key(&c, KEY)) TH_LOG("root does not see the key");
+	c = pr_out(PR_RELEASE, PR_WRITE_EXCLUSIVE, KEY, 0);
+	ASSERT_EQ(0, user_pr(self->node, variant->entry, true, &c));
+
+	/* and off again: refused again */
+	ASSERT_EQ(0, write_str(self->queue, "0"));
+	c = pr_out(PR_REGISTER_AND_IGNORE, 0, 0, KEY);
+	ASSERT_EQ(-EPERM, user_pr(self->node, variant->entry, true, &c));
+}
+
+TEST_HARNESS_MAIN
