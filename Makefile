@@ -42,7 +42,7 @@ unit-docs: deps
 	@tests/unit/docs_test.sh $(KERNEL_SRC)
 
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio qemu_client
 
 kernel: deps
 	@tests/vm/kernel.sh

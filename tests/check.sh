@@ -33,7 +33,7 @@ stage "unit tests: opcode audit against libsgutils2" make -s -C "$top" unit-audi
 stage "unit tests: documentation matches the patch series" make -s -C "$top" unit-docs
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
 stage "VM tests (patched kernel, debug config)" \
-	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio
+	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio qemu_client
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

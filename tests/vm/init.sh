@@ -156,7 +156,7 @@ suite_unpriv_sgio() { /tests/unpriv_sgio_test; }
 run_guest() {
 	local key=$1 log=$2
 	rm -f "$log"
-	timeout 300 su tester -s /bin/sh -c "qemu-system-x86_64 -accel tcg -m 384 \
+	timeout 300 su tester -s /bin/sh -c "qemu-system-x86_64 -accel tcg -m 256 \
 		-nographic -no-reboot -nodefaults \
 		-kernel /guest/bzImage -initrd /guest/initramfs.cpio.gz \
 		-append 'console=ttyS0 panic=-1 reboot=t nowatchdog sgf.key=$key' \

@@ -3,7 +3,7 @@
 #
 # Build the test initramfs.
 #
-#   initramfs.sh OUT.cpio.gz KERNEL-OBJ KERNEL-SRC
+#   initramfs.sh OUT.cpio.gz KERNEL-OBJ KERNEL-SRC GUEST-BZIMAGE
 #
 # It holds busybox, sg3_utils and QEMU with their libraries, the kernel's
 # modules, the selftests (built inside the kernel tree, as kselftests are),
@@ -11,7 +11,7 @@
 # QEMU that runs inside the VM.
 set -euo pipefail
 
-out=$1 obj=$2 src=$3
+out=$1 obj=$2 src=$3 guest_kernel=$4
 top=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -45,7 +45,7 @@ pack() {
 	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
 }
 
-# The guest that the unprivileged QEMU boots inside the test VM: the same
+# The guest that the unprivileged QEMU boots inside the test VM: its own
 # kernel, busybox, sg_persist. QEMU finds its firmware relative to its binary.
 guest=$stage.guest
 trap 'rm -rf "$stage" "$guest"' EXIT
@@ -56,9 +56,12 @@ add_progs "$guest" sg_persist sg_turs
 cp "$top/tests/vm/guest-init.sh" "$guest/init"
 mkdir -p "$stage/guest" "$stage/usr/share/seabios" "$stage/usr/share/qemu"
 pack "$guest" "$stage/guest/initramfs.cpio.gz"
-cp "$obj/arch/x86/boot/bzImage" "$stage/guest/bzImage"
+cp "$guest_kernel" "$stage/guest/bzImage"
 cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
 cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
+# Debian builds the TCG accelerator as a module
+mkdir -p "$stage/usr/lib/x86_64-linux-gnu/qemu"
+cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$stage/usr/lib/x86_64-linux-gnu/qemu/"
 
 add_busybox "$stage"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
