@@ -45,7 +45,7 @@ fi
 key=$( { sha256sum "$tarball" | cut -c1-16
 	 cat "${fragments[@]}" ${patches[@]+"${patches[@]}"}
 	 echo "mainline=$mainline debug=$debug"; } | sha256sum | cut -c1-12)
-name=$([ $mainline = 1 ] && echo mainline || echo sgfilter)-$key
+name=$([ $mainline = 1 ] && echo mainline || echo sgfilter)-$([ $debug = 1 ] && echo debug || echo nodebug)-$key
 src=$cache/$name/src
 obj=$cache/$name/obj
 
