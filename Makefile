@@ -13,7 +13,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build
 
-.PHONY: check demo unit unit-policy unit-audit unit-harness unit-docs vm kernel deps clean
+.PHONY: check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
 
 check:
 	@tests/check.sh
@@ -21,7 +21,7 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: unit-policy unit-audit unit-harness unit-docs
+unit: unit-policy unit-audit unit-module unit-harness unit-docs
 
 unit-policy: deps
 	@mkdir -p $(BUILD)
@@ -35,6 +35,13 @@ unit-audit: deps
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c -lsgutils2
 	@$(BUILD)/audit_test
 
+unit-module: deps
+	@mkdir -p $(BUILD)
+	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/sgfilter_policy_test \
+		tests/unit/sgfilter_policy_test.c kernel/sgfilter/policy.c \
+		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
+	@$(BUILD)/sgfilter_policy_test
+
 unit-harness:
 	@tests/unit/verdict_test.sh
 
@@ -42,7 +49,7 @@ unit-docs: deps
 	@tests/unit/docs_test.sh $(KERNEL_SRC)
 
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio qemu_client
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module qemu_client
 
 kernel: deps
 	@tests/vm/kernel.sh

@@ -30,10 +30,11 @@ stage() {
 "$top/tests/deps.sh" || exit 1
 stage "unit tests: built-in policy (user space)" make -s -C "$top" unit-policy
 stage "unit tests: opcode audit against libsgutils2" make -s -C "$top" unit-audit
+stage "unit tests: sgfilter.ko table edits (user space)" make -s -C "$top" unit-module
 stage "unit tests: documentation matches the patch series" make -s -C "$top" unit-docs
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
 stage "VM tests (patched kernel, debug config)" \
-	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio qemu_client
+	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio module qemu_client
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -148,6 +148,7 @@ suite_setup() {
 suite_selftests_user() { as_user /tests/sgio_filter_test; }
 suite_selftests_root() { /tests/sgio_filter_test; }
 suite_unpriv_sgio() { /tests/unpriv_sgio_test; }
+suite_module() { /tests/sgfilter_module_test; }
 
 # The real client: QEMU, run by the unprivileged user, passes the LIO disk to
 # a guest with scsi-block; the guest registers a reservation key. Refused

@@ -72,6 +72,16 @@ add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null
 
+# sgfilter.ko, built out of tree (M=) from a copy, next to the kernel's modules
+release=$(cat "$obj/include/config/kernel.release")
+mod=$(dirname "$obj")/sgfilter-module
+rm -rf "$mod"
+cp -r "$top/kernel/sgfilter" "$mod"
+make -s -C "$obj" M="$mod" modules >/dev/null
+mkdir -p "$stage/lib/modules/$release/extra"
+cp "$mod/sgfilter.ko" "$stage/lib/modules/$release/extra/"
+depmod -b "$stage" "$release"
+
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"
 cp -r "$top/selftests/sgfilter" "$src/tools/testing/selftests/sgfilter"

@@ -26,6 +26,9 @@ typedef int32_t s32;
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define DECLARE_FLEX_ARRAY(T, n) T n[]
 
+#include <stdarg.h>
+
+#define __printf(a, b)		__attribute__((format(printf, a, b)))
 #define __init
 #define __initconst
 #define __ro_after_init
@@ -44,5 +47,15 @@ extern unsigned int kshim_warnings;
 	__c;								\
 })
 #define WARN_ON(cond) WARN_ON_ONCE(cond)
+
+static inline int hex_to_bin(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
 
 #endif

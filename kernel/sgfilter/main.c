@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgfilter: run-time editable SG_IO class tables, counters and audit log.
+ *
+ * Registers with the SCSI core (scsi_sgio_register_policy()) and decides the
+ * commands that neither CAP_SYS_RAWIO nor a device's unpriv_sgio flag
+ * allowed, from one table per device class. The tables start as copies of
+ * the kernel's built-in ones and are edited by root through
+ * /sys/kernel/sgfilter/<class>/{allow,deny,reset}.
+ *
+ * The SG_IO path takes no lock and allocates nothing: it dereferences the
+ * class table under RCU (the core holds rcu_read_lock() around the call),
+ * does the table lookup (array indexing, no loop over rules), and bumps a
+ * per-CPU counter. An edit copies the table, changes the copy, publishes it
+ * with rcu_assign_pointer() and frees the old one after a grace period.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/device.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <scsi/scsi_dbg.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_proto.h>
+#include <scsi/scsi_sgio.h>
+
+#include "sgfilter.h"
+
+/**
+ * struct sgf_table - a published class table
+ * @rcu: for freeing after the readers are gone
+ * @t: the table
+ */
+struct sgf_table {
+	struct rcu_head rcu;
+	struct scsi_sgio_table t;
+};
+
+/**
+ * struct sgf_class - the state of one device class
+ * @table: the current table; read under RCU, replaced under sgf_lock
+ * @kobj: /sys/kernel/sgfilter/<class>
+ * @class: which class this is
+ * @denied_op: commands denied per opcode; atomic, written only on denial
+ */
+struct sgf_class {
+	struct sgf_table __rcu *table;
+	struct kobject kobj;
+	enum scsi_sgio_class class;
+	atomic_long_t denied_op[256];
+};
+
+/**
+ * struct sgf_counters - per-CPU decision counters of one class
+ * @allowed: commands the table allowed
+ * @denied: commands the table denied
+ */
+struct sgf_counters {
+	unsigned long allowed;
+	unsigned long denied;
+};
+
+static struct sgf_class sgf_classes[SCSI_SGIO_NR_CLASSES];
+static DEFINE_PER_CPU(struct sgf_counters [SCSI_SGIO_NR_CLASSES], sgf_counters);
+/* Serializes table edits (not readers) */
+static DEFINE_MUTEX(sgf_lock);
+static struct kobject *sgf_kobj;
+
+/* --- the SG_IO path ------------------------------------------------------ */
+
+/* The service action the table keyed the command by, or -1 */
+static int sgf_cdb_sa(const struct scsi_sgio_table *t, const u8 *cdb,
+		      unsigned int len)
+{
+	if (!len || t->op[cdb[0]] != SCSI_SGIO_BY_SA)
+		return -1;
+	if (cdb[0] == VARIABLE_LENGTH_CMD)
+		return len >= 10 ? cdb[8] << 8 | cdb[9] : -1;
+	return len >= 2 ? cdb[1] & 0x1f : -1;
+}
+
+static int sgf_find_disk(struct device *dev, void *name)
+{
+	if (!dev->class || strcmp(dev->class->name, "block"))
+		return 0;
+	strscpy(name, dev_name(dev), BDEVNAME_SIZE);
+	return 1;
+}
+
+static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
+			   const struct scsi_sgio_table *t, const u8 *cdb,
+			   unsigned int len, bool open_for_write)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	const char *name = NULL, *sa_name = NULL;
+	char disk[BDEVNAME_SIZE] = "-";
+	int sa = sgf_cdb_sa(t, cdb, len);
+	u8 op = len ? cdb[0] : 0;
+	char sa_str[8] = "";
+
+	if (!__ratelimit(&rs))
+		return;
+	device_for_each_child(&sdev->sdev_gendev, disk, sgf_find_disk);
+	scsi_opcode_sa_name(op, sa, &name, &sa_name);
+	if (sa >= 0)
+		snprintf(sa_str, sizeof(sa_str), "/0x%02x", sa);
+	pr_info("denied %s[%d] uid %u: %s %s class %s: 0x%02x%s %s%s%s, file open %s\n",
+		current->comm, task_pid_nr(current),
+		from_kuid(&init_user_ns, current_uid()),
+		dev_name(&sdev->sdev_gendev), disk, scsi_sgio_class_name(c->class),
+		op, sa_str, name ? name : "(unknown)", sa_name ? " " : "",
+		sa_name ? sa_name : "", open_for_write ? "read-write" : "read-only");
+}
+
+static bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
+			    unsigned int len, bool open_for_write)
+{
+	struct sgf_class *c = &sgf_classes[scsi_sgio_class(sdev->type)];
+	const struct scsi_sgio_table *t = &rcu_dereference(c->table)->t;
+
+	if (scsi_sgio_permitted(t, cdb, len, open_for_write)) {
+		this_cpu_inc(sgf_counters[c->class].allowed);
+		return true;
+	}
+	this_cpu_inc(sgf_counters[c->class].denied);
+	atomic_long_inc(&c->denied_op[len ? cdb[0] : 0]);
+	sgf_log_denial(sdev, c, t, cdb, len, open_for_write);
+	return false;
+}
+
+static const struct scsi_sgio_policy sgf_policy = {
+	.cmd_allowed = sgf_cmd_allowed,
+};
+
+/* --- edits ----------------------------------------------------------------- */
+
+/*
+ * Replace the table of @c by a copy with @entry applied, or by the built-in
+ * table if @entry is NULL. Readers see the old table or the new one.
+ */
+static int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry)
+{
+	struct sgf_table *new, *old;
+	int ret = 0;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+
+	mutex_lock(&sgf_lock);
+	old = rcu_dereference_protected(c->table, lockdep_is_held(&sgf_lock));
+	if (entry) {
+		new->t = old->t;
+		ret = sgf_table_apply(&new->t, entry);
+	} else {
+		new->t = *scsi_sgio_default_table(c->class);
+	}
+	if (ret)
+		goto out_unlock;
+	rcu_assign_pointer(c->table, new);
+	mutex_unlock(&sgf_lock);
+	kfree_rcu(old, rcu);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&sgf_lock);
+	kfree(new);
+	return ret;
+}
+
+/* --- sysfs: /sys/kernel/sgfilter/<class>/ ------------------------------- */
+
+#define to_sgf_class(k) container_of(k, struct sgf_class, kobj)
+
+static ssize_t allow_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct sgf_entry entry;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = sgf_parse_entry(buf, count, true, &entry);
+	if (!ret)
+		ret = sgf_edit(to_sgf_class(kobj), &entry);
+	return ret ? ret : count;
+}
+
+static ssize_t deny_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct sgf_entry entry;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	ret = sgf_parse_entry(buf, count, false, &entry);
+	if (!ret)
+		ret = sgf_edit(to_sgf_class(kobj), &entry);
+	return ret ? ret : count;
+}
+
+/* "1": back to the built-in table */
+static ssize_t reset_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	unsigned int val;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtouint(buf, 10, &val) || val != 1)
+		return -EINVAL;
+	ret = sgf_edit(to_sgf_class(kobj), NULL);
+	return ret ? ret : count;
+}
+
+static void sgf_sum(enum scsi_sgio_class class, unsigned long *allowed,
+		    unsigned long *denied)
+{
+	int cpu;
+
+	*allowed = 0;
+	*denied = 0;
+	for_each_possible_cpu(cpu) {
+		*allowed += per_cpu(sgf_counters, cpu)[class].allowed;
+		*denied += per_cpu(sgf_counters, cpu)[class].denied;
+	}
+}
+
+static ssize_t allowed_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	unsigned long allowed, denied;
+
+	sgf_sum(to_sgf_class(kobj)->class, &allowed, &denied);
+	return sysfs_emit(buf, "%lu\n", allowed);
+}
+
+static ssize_t denied_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	unsigned long allowed, denied;
+
+	sgf_sum(to_sgf_class(kobj)->class, &allowed, &denied);
+	return sysfs_emit(buf, "%lu\n", denied);
+}
+
+/* "OPCODE COUNT" per line, for the opcodes denied at least once */
+static ssize_t denied_opcodes_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct sgf_class *c = to_sgf_class(kobj);
+	int op, len = 0;
+
+	for (op = 0; op < 256; op++) {
+		long n = atomic_long_read(&c->denied_op[op]);
+
+		if (n)
+			len += sysfs_emit_at(buf, len, "0x%02x %ld\n", op, n);
+	}
+	return len;
+}
+
+static struct kobj_attribute sgf_allow_attr = __ATTR_WO(allow);
+static struct kobj_attribute sgf_deny_attr = __ATTR_WO(deny);
+static struct kobj_attribute sgf_reset_attr = __ATTR_WO(reset);
+static struct kobj_attribute sgf_allowed_attr = __ATTR_RO(allowed);
+static struct kobj_attribute sgf_denied_attr = __ATTR_RO(denied);
+static struct kobj_attribute sgf_denied_opcodes_attr = __ATTR_RO(denied_opcodes);
+
+static struct attribute *sgf_class_attrs[] = {
+	&sgf_allow_attr.attr,
+	&sgf_deny_attr.attr,
+	&sgf_reset_attr.attr,
+	&sgf_allowed_attr.attr,
+	&sgf_denied_attr.attr,
+	&sgf_denied_opcodes_attr.attr,
+	NULL,
+};
+
+/*
+ * "table": the whole table, one entry per line. It can be longer than a
+ * page, hence a binary attribute: each read lists the current table and
+ * returns the part asked for.
+ */
+static ssize_t table_read(struct file *file, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t off,
+			  size_t count)
+{
+	struct sgf_class *c = to_sgf_class(kobj);
+	struct scsi_sgio_table *copy;
+	size_t len, size = 0;
+	char *text = NULL;
+	ssize_t ret;
+
+	copy = kmalloc(sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	rcu_read_lock();
+	*copy = rcu_dereference(c->table)->t;
+	rcu_read_unlock();
+
+	len = sgf_table_format(copy, NULL, 0);
+	size = len + 1;
+	text = kmalloc(size, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!text)
+		goto out_free;
+	sgf_table_format(copy, text, size);
+	ret = 0;
+	if (off < len) {
+		ret = min_t(size_t, count, len - off);
+		memcpy(buf, text + off, ret);
+	}
+out_free:
+	kfree(text);
+	kfree(copy);
+	return ret;
+}
+
+static BIN_ATTR_RO(table, 0);
+
+static struct bin_attribute *sgf_class_bin_attrs[] = {
+	&bin_attr_table,
+	NULL,
+};
+
+static const struct attribute_group sgf_class_group = {
+	.attrs = sgf_class_attrs,
+	.bin_attrs = sgf_class_bin_attrs,
+};
+
+static const struct attribute_group *sgf_class_groups[] = {
+	&sgf_class_group,
+	NULL,
+};
+
+/* The class kobjects are static; their release has nothing to free. */
+static void sgf_class_release(struct kobject *kobj)
+{
+}
+
+static const struct kobj_type sgf_class_ktype = {
+	.release = sgf_class_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = sgf_class_groups,
+};
+
+/* /sys/kernel/sgfilter/reset_counters: "1" zeroes every counter */
+static ssize_t reset_counters_store(struct kobject *kobj,
+				    struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	unsigned int val;
+	int cpu, c, op;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtouint(buf, 10, &val) || val != 1)
+		return -EINVAL;
+	/* Counts racing with the reset may survive it: they are statistics. */
+	for_each_possible_cpu(cpu)
+		memset(per_cpu(sgf_counters, cpu), 0, sizeof(sgf_counters));
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
+		for (op = 0; op < 256; op++)
+			atomic_long_set(&sgf_classes[c].denied_op[op], 0);
+	return count;
+}
+
+static struct kobj_attribute sgf_reset_counters_attr = __ATTR_WO(reset_counters);
+
+/* --- module ---------------------------------------------------------------- */
+
+static void sgf_free_tables(void)
+{
+	int c;
+
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
+		kfree(rcu_dereference_protected(sgf_classes[c].table, true));
+}
+
+static void sgf_del_classes(int nr)
+{
+	while (nr--)
+		kobject_put(&sgf_classes[nr].kobj);
+}
+
+static int __init sgf_init(void)
+{
+	int c, ret;
+
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
+		struct sgf_table *t = kmalloc(sizeof(*t), GFP_KERNEL);
+
+		if (!t) {
+			ret = -ENOMEM;
+			goto out_free_tables;
+		}
+		t->t = *scsi_sgio_default_table(c);
+		sgf_classes[c].class = c;
+		RCU_INIT_POINTER(sgf_classes[c].table, t);
+	}
+
+	ret = -ENOMEM;
+	sgf_kobj = kobject_create_and_add("sgfilter", kernel_kobj);
+	if (!sgf_kobj)
+		goto out_free_tables;
+	ret = sysfs_create_file(sgf_kobj, &sgf_reset_counters_attr.attr);
+	if (ret)
+		goto out_put_root;
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
+		ret = kobject_init_and_add(&sgf_classes[c].kobj, &sgf_class_ktype,
+					   sgf_kobj, "%s", scsi_sgio_class_name(c));
+		if (ret) {
+			kobject_put(&sgf_classes[c].kobj);
+			goto out_del_classes;
+		}
+	}
+
+	ret = scsi_sgio_register_policy(&sgf_policy);
+	if (ret) {
+		pr_err("another SG_IO policy is registered\n");
+		goto out_del_classes;
+	}
+	pr_info("SG_IO class tables loaded\n");
+	return 0;
+
+out_del_classes:
+	sgf_del_classes(c);
+out_put_root:
+	kobject_put(sgf_kobj);
+out_free_tables:
+	sgf_free_tables();
+	return ret;
+}
+
+static void __exit sgf_exit(void)
+{
+	/* After this no SG_IO caller is inside sgf_cmd_allowed(). */
+	scsi_sgio_unregister_policy(&sgf_policy);
+	/* Removing the files waits for their readers and writers. */
+	sgf_del_classes(SCSI_SGIO_NR_CLASSES);
+	kobject_put(sgf_kobj);
+	sgf_free_tables();
+	pr_info("built-in SG_IO class tables restored\n");
+}
+
+module_init(sgf_init);
+module_exit(sgf_exit);
+
+MODULE_DESCRIPTION("Run-time editable SG_IO command filter tables");
+MODULE_LICENSE("GPL");

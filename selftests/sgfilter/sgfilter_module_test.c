@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgfilter selftests: the policy module, sgfilter.ko.
+ *
+ * Runs as root, loads and unloads the module with modprobe, and sends the
+ * unprivileged commands from children that switch to SGF_UID (default 1000)
+ * with the supplementary group SGF_GID (default 6), which may open the nodes.
+ *
+ *   SGF_DISK_BSG     bsg node of a scsi_debug disk (lbpu=1)
+ *   SGF_CDROM_BSG    bsg node of a CD-ROM
+ *   SGF_LIO_BSG      bsg node of a LIO disk with persistent reservations
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/bsg.h>
+#include <scsi/sg.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define SYSFS		"/sys/kernel/sgfilter"
+#define KEY		0x5367666d6f64ULL
+#define SCRATCH_LBA	2048
+
+/* --- helpers -------------------------------------------------------------- */
+
+static void drop_to_user(void)
+{
+	const char *u = getenv("SGF_UID"), *g = getenv("SGF_GID");
+	gid_t gid = g ? atoi(g) : 6;
+	uid_t uid = u ? atoi(u) : 1000;
+
+	if (setgroups(1, &gid) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		_exit(200);
+}
+
+struct cmd {
+	uint8_t cdb[16];
+	unsigned int len;
+	int dir;		/* 0 none, 1 in, 2 out */
+	uint8_t data[512];
+	unsigned int xfer;
+};
+
+/* SG_IO v4: -errno if the ioctl failed, else the SCSI status */
+static int send_bsg(int fd, struct cmd *c)
+{
+	uint8_t sense[32];
+	struct sg_io_v4 h = {
+		.guard = 'Q',
+		.protocol = BSG_PROTOCOL_SCSI,
+		.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
+		.request_len = c->len,
+		.request = (uintptr_t)c->cdb,
+		.max_response_len = sizeof(sense),
+		.response = (uintptr_t)sense,
+		.timeout = 10000,
+	};
+
+	if (c->dir == 1) {
+		h.din_xfer_len = c->xfer;
+		h.din_xferp = (uintptr_t)c->data;
+	} else if (c->dir == 2) {
+		h.dout_xfer_len = c->xfer;
+		h.dout_xferp = (uintptr_t)c->data;
+	}
+	return ioctl(fd, SG_IO, &h) ? -errno : h.device_status;
+}
+
+/* Send @c to @node as the unprivileged user: what send_bsg() returned */
+static int user_send(const char *node, bool writer, struct cmd *c)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int fd, ret;
+
+		drop_to_user();
+		fd = open(node, writer ? O_RDWR : O_RDONLY);
+		if (fd < 0)
+			_exit(201);
+		ret = send_bsg(fd, c);
+		/* 0-127: -errno; 128+: status + 128 */
+		_exit(ret < 0 ? -ret : 128 + ret);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	status = WEXITSTATUS(status);
+	return status >= 200 ? -ECHILD : status >= 128 ? status - 128 : -status;
+}
+
+static int root_send(const char *node, struct cmd *c)
+{
+	int fd = open(node, O_RDWR), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = send_bsg(fd, c);
+	close(fd);
+	return ret;
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Read a whole file into @buf (NUL-terminated); -errno on failure */
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return 0;
+}
+
+static long read_long(const char *path)
+{
+	char buf[64];
+
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+static int modprobe(bool load)
+{
+	return system(load ? "modprobe sgfilter" : "modprobe -r sgfilter");
+}
+
+/* CDBs */
+static struct cmd tur(void) { return (struct cmd){ .cdb = { 0x00 }, .len = 6 }; }
+
+static struct cmd unmap(uint32_t lba)
+{
+	struct cmd c = { .cdb = { 0x42, 0, 0, 0, 0, 0, 0, 0, 24 }, .len = 10,
+			 .dir = 2, .xfer = 24 };
+
+	c.data[1] = 22;
+	c.data[3] = 16;
+	c.data[12] = lba >> 24;
+	c.data[13] = lba >> 16;
+	c.data[14] = lba >> 8;
+	c.data[15] = lba;
+	c.data[19] = 1;
+	return c;
+}
+
+static struct cmd pr_out(uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key)
+{
+	struct cmd c = { .cdb = { 0x5f, sa, type, 0, 0, 0, 0, 0, 24 }, .len = 10,
+			 .dir = 2, .xfer = 24 };
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		c.data[i] = key >> (56 - 8 * i);
+		c.data[8 + i] = sa_key >> (56 - 8 * i);
+	}
+	return c;
+}
+
+static struct cmd pr_in_read_keys(void)
+{
+	return (struct cmd){ .cdb = { 0x5e, 0, 0, 0, 0, 0, 0, 0, 32 }, .len = 10,
+			     .dir = 1, .xfer = 32 };
+}
+
+/* --- the sample of commands the defaults are compared on ------------------ */
+
+static const struct sample {
+	const char *env, *what;
+	struct cmd (*make)(void);
+} samples[] = {
+	{ "SGF_DISK_BSG", "TEST UNIT READY", tur },
+	{ "SGF_DISK_BSG", "READ(10)", NULL },
+	{ "SGF_DISK_BSG", "UNMAP", NULL },
+	{ "SGF_DISK_BSG", "SANITIZE", NULL },
+	{ "SGF_DISK_BSG", "ATA PASS-THROUGH(12)", NULL },
+	{ "SGF_LIO_BSG", "PERSISTENT RESERVE IN", pr_in_read_keys },
+	{ "SGF_CDROM_BSG", "SEND KEY", NULL },
+	{ "SGF_CDROM_BSG", "READ SUB-CHANNEL", NULL },
+};
+
+static struct cmd sample_cmd(const struct sample *s)
+{
+	struct cmd c = { .len = 10 };
+
+	if (s->make)
+		return s->make();
+	if (!strcmp(s->what, "READ(10)"))
+		c = (struct cmd){ .cdb = { 0x28, 0, 0, 0, 0, 0, 0, 0, 1 }, .len = 10,
+				  .dir = 1, .xfer = 512 };
+	else if (!strcmp(s->what, "UNMAP"))
+		c = unmap(SCRATCH_LBA);
+	else if (!strcmp(s->what, "SANITIZE"))
+		c = (struct cmd){ .cdb = { 0x48, 0x01 }, .len = 10 };
+	else if (!strcmp(s->what, "ATA PASS-THROUGH(12)"))
+		c = (struct cmd){ .cdb = { 0xa1, 3 << 1, 0x20, 0, 0, 0, 0, 0, 0, 0xe5 },
+				  .len = 12 };
+	else if (!strcmp(s->what, "SEND KEY"))
+		c = (struct cmd){ .cdb = { 0xa3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3f }, .len = 12 };
+	else if (!strcmp(s->what, "READ SUB-CHANNEL"))
+		c = (struct cmd){ .cdb = { 0x42, 0, 0x40, 1, 0, 0, 0, 0, 16 }, .len = 10,
+				  .dir = 1, .xfer = 16 };
+	return c;
+}
+
+/* EPERM or not, for the unprivileged reader and writer of each sample */
+static int verdicts(bool out[][2], unsigned int *n)
+{
+	unsigned int i, w;
+
+	*n = 0;
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		const char *node = getenv(samples[i].env);
+
+		if (!node)
+			continue;
+		for (w = 0; w < 2; w++) {
+			struct cmd c = sample_cmd(&samples[i]);
+			int ret = user_send(node, w, &c);
+
+			if (ret < 0 && ret != -EPERM)
+				return ret;
+			out[i][w] = ret == -EPERM;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* --- with the module loaded --------------------------------------------- */
+
+FIXTURE(module) {
+	const char *disk, *lio;
+};
+
+FIXTURE_SETUP(module)
+{
+	self->disk = getenv("SGF_DISK_BSG");
+	self->lio = getenv("SGF_LIO_BSG");
+	if (modprobe(true))
+		SKIP(return, "sgfilter.ko does not load");
+	ASSERT_EQ(0, write_file(SYSFS "/reset_counters", "1"));
+}
+
+FIXTURE_TEARDOWN(module)
+{
+	if (self->lio) {
+		struct cmd c = pr_out(0x06, 0, 0, 0);	/* unregister */
+
+		root_send(self->lio, &c);
+	}
+	modprobe(false);
+}
+
+TEST_F(module, defaults_equal_builtin)
+{
+	bool builtin[8][2] = {}, loaded[8][2] = {};
+	unsigned int n, m, i;
+
+	ASSERT_EQ(0, modprobe(false));
+	ASSERT_EQ(0, verdicts(builtin, &n));
+	ASSERT_EQ(0, modprobe(true));
+	ASSERT_EQ(0, verdicts(loaded, &m));
+	ASSERT_EQ(n, m);
+	ASSERT_LT(0, n) TH_LOG("no device to compare on");
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		EXPECT_EQ(builtin[i][0], loaded[i][0]) TH_LOG("%s, reader", samples[i].what);
+		EXPECT_EQ(builtin[i][1], loaded[i][1]) TH_LOG("%s, writer", samples[i].what);
+	}
+	/* the sample has both verdicts in it, or the comparison proves little */
+	EXPECT_TRUE(builtin[2][0] && !builtin[2][1]) TH_LOG("UNMAP: reader denied, writer not");
+}
+
+TEST_F(module, allow_pr_out_to_disk_writers)
+{
+	struct cmd c = pr_out(0x06, 0, 0, KEY);
+
+	if (!self->lio)
+		SKIP(return, "SGF_LIO_BSG is not set");
+	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));
+
+	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f write\n"));
+	ASSERT_EQ(0, user_send(self->lio, true, &c));		/* GOOD */
+	c = pr_in_read_keys();
+	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5e read"));
+	ASSERT_EQ(0, user_send(self->lio, false, &c));
+	c = pr_out(0x06, 0, 0, KEY);
+	ASSERT_EQ(-EPERM, user_send(self->lio, false, &c)) TH_LOG("a reader may not register");
+
+	ASSERT_EQ(0, write_file(SYSFS "/disk/deny", "0x5f"));
+	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));
+}
+
+TEST_F(module, service_action_granularity)
+{
+	struct cmd reg = pr_out(0x00, 0, 0, KEY), reserve = pr_out(0x01, 0x01, KEY, 0);
+
+	if (!self->lio)
+		SKIP(return, "SGF_LIO_BSG is not set");
+	/* REGISTER (service action 0) only */
+	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f/0x00 write"));
+	ASSERT_EQ(0, user_send(self->lio, true, &reg));
+	ASSERT_EQ(-EPERM, user_send(self->lio, true, &reserve));
+	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f/0x01 write"));
+	ASSERT_EQ(0, user_send(self->lio, true, &reserve));
+}
+
+TEST_F(module, counters_move)
+{
+	struct cmd c = unmap(0);
+	char buf[4096];
+
+	if (!self->disk)
+		SKIP(return, "SGF_DISK_BSG is not set");
+	ASSERT_EQ(0, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, read_long(SYSFS "/disk/allowed"));
+	ASSERT_EQ(-EPERM, user_send(self->disk, false, &c));
+	c = tur();
+	ASSERT_EQ(0, user_send(self->disk, false, &c));
+	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(1, read_long(SYSFS "/disk/allowed"));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_STREQ("0x42 1\n", buf);
+	/* root's commands never reach the table */
+	c = unmap(SCRATCH_LBA);
+	ASSERT_EQ(0, root_send(self->disk, &c));
+	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, write_file(SYSFS "/reset_counters", "1"));
+	ASSERT_EQ(0, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_STREQ("", buf);
+}
+
+TEST_F(module, denial_is_logged)
+{
+	struct cmd c = unmap(0);
+	char line[1024], want_uid[32];
+	bool found = false;
+	ssize_t n;
+	int fd;
+
+	if (!self->disk)
+		SKIP(return, "SGF_DISK_BSG is not set");
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	lseek(fd, 0, SEEK_END);
+	ASSERT_EQ(-EPERM, user_send(self->disk, false, &c));
+	snprintf(want_uid, sizeof(want_uid), "uid %s:", getenv("SGF_UID") ?: "1000");
+	while ((n = read(fd, line, sizeof(line) - 1)) > 0) {
+		line[n] = '\0';
+		if (strstr(line, "sgfilter: denied") && strstr(line, want_uid) &&
+		    strstr(line, "class disk: 0x42 ") && strstr(line, "read-only")) {
+			found = true;
+			TH_LOG("%s", strchr(line, ';') + 1);
+		}
+	}
+	close(fd);
+	ASSERT_TRUE(found);
+}
+
+TEST_F(module, bad_writes_change_nothing)
+{
+	static const struct { const char *file, *val; } bad[] = {
+		{ "allow", "banana" }, { "allow", "0x5f" }, { "allow", "0x5f fly" },
+		{ "allow", "0x100 read" }, { "allow", "0x28/0x01 read" },
+		{ "allow", "0x5f/0x20 write" }, { "allow", "0x7f/0x0100 write" },
+		{ "allow", "\n" }, { "allow", "0x5f read write" },
+		{ "deny", "0x5f write" }, { "deny", "zz" }, { "deny", "0x1ff" },
+		{ "deny", "\n" }, { "reset", "0" }, { "reset", "2" },
+		{ "reset", "yes" }, { "reset", "\n" },
+	};
+	char before[32768], after[32768], path[128];
+	unsigned int i;
+
+	ASSERT_EQ(0, read_file(SYSFS "/disk/table", before, sizeof(before)));
+	ASSERT_NE(0, strlen(before));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), SYSFS "/disk/%s", bad[i].file);
+		EXPECT_EQ(-EINVAL, write_file(path, bad[i].val))
+			TH_LOG("%s <- \"%s\"", bad[i].file, bad[i].val);
+	}
+	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_STREQ(before, after);
+	/* and a good one does change it, then reset undoes it */
+	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5e read"));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_STRNE(before, after);
+	ASSERT_EQ(0, write_file(SYSFS "/disk/reset", "1"));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_STREQ(before, after);
+}
+
+TEST_F(module, user_may_read_not_write)
+{
+	static const char *const files[] = {
+		SYSFS "/disk/allow", SYSFS "/disk/deny", SYSFS "/disk/reset",
+		SYSFS "/reset_counters",
+	};
+	char before[32768], after[32768];
+	unsigned int i;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, read_file(SYSFS "/disk/table", before, sizeof(before)));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char buf[32768];
+
+		drop_to_user();
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			if (write_file(files[i], i ? "1" : "0x5f write") != -EACCES)
+				_exit(1 + i);
+		if (read_file(SYSFS "/disk/table", buf, sizeof(buf)) || !buf[0] ||
+		    read_long(SYSFS "/disk/denied") < 0)
+			_exit(10);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_STREQ(before, after);
+}
+
+/* Unloading restores the built-in tables, whatever was edited. */
+TEST_F(module, unload_restores_builtin)
+{
+	struct cmd c = pr_out(0x06, 0, 0, KEY);
+
+	if (!self->lio)
+		SKIP(return, "SGF_LIO_BSG is not set");
+	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f write"));
+	ASSERT_EQ(0, user_send(self->lio, true, &c));
+	ASSERT_EQ(0, modprobe(false));
+	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));
+}
+
+/* --- load and unload under load -------------------------------------------- */
+
+#define RELOADS 50
+
+/*
+ * Send TEST UNIT READY (allowed to all) and UNMAP as a reader (denied by the
+ * built-in table and by the module's copy) until killed; exit non-zero at
+ * the first verdict that is neither.
+ */
+static void hammer(const char *node, bool as_user)
+{
+	int fd;
+
+	if (as_user)
+		drop_to_user();
+	fd = open(node, O_RDONLY);
+	if (fd < 0)
+		_exit(2);
+	for (;;) {
+		struct cmd t = tur(), u = unmap(0);
+
+		if (send_bsg(fd, &t) < 0)
+			_exit(3);
+		if (send_bsg(fd, &u) != (as_user ? -EPERM : 0))
+			_exit(4);
+	}
+}
+
+TEST(reload_under_load)
+{
+	const char *disk = getenv("SGF_DISK_BSG");
+	pid_t pids[2];
+	int i, status;
+
+	if (!disk)
+		SKIP(return, "SGF_DISK_BSG is not set");
+	modprobe(false);
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (!pids[i])
+			hammer(disk, i == 1);
+	}
+	for (i = 0; i < RELOADS; i++) {
+		ASSERT_EQ(0, modprobe(true));
+		ASSERT_EQ(0, modprobe(false));
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, waitpid(pids[i], &status, WNOHANG))
+			TH_LOG("the %s process stopped early: %d", i ? "user" : "root",
+			       WEXITSTATUS(status));
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], &status, 0);
+	}
+	TH_LOG("%d load/unload cycles with two processes sending SG_IO", RELOADS);
+}
+
+TEST_HARNESS_MAIN
