@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Documentation checks:
-#  - Documentation/ABI/testing/* are the files the patch series adds, unchanged;
-#  - every sysfs attribute the patch series adds has a "What:" entry there.
+#  - the Documentation/ABI/testing/ files that the patch series adds are in
+#    the repository unchanged;
+#  - every sysfs attribute the patch series or sgfilter.ko adds has a
+#    "What:" entry there.
 #
 #   docs_test.sh KERNEL-SRC   (the patched tree)
 set -uo pipefail
@@ -23,17 +25,22 @@ result() {
 
 for f in "$top"/Documentation/ABI/testing/*; do
 	name=ABI/testing/$(basename "$f")
+	grep -q "^+++ b/Documentation/$name\$" "$top"/kernel/patches/*.patch || continue
 	diff -u "$ksrc/Documentation/$name" "$f" > $diffs 2>&1
 	result $? "$name is the patch series' copy"
 	[ -s $diffs ] && sed 's/^/# /' $diffs | head -20
 done
 
-# Attributes added by the series: queue entries and device attributes
-attrs=$(cat "$top"/kernel/patches/*.patch | sed -nE \
+# Attributes added by the series (queue entries and device attributes) and
+# by the module (kobject and binary attributes)
+attrs=$( { cat "$top"/kernel/patches/*.patch | sed -nE \
 	-e 's/^\+QUEUE_RW_ENTRY\([a-z_]+, "([a-z_]+)"\);/\1/p' \
-	-e 's/^\+static DEVICE_ATTR(_RW|_RO|_WO)?\(([a-z_]+).*/\2/p' | sort -u)
+	-e 's/^\+static DEVICE_ATTR(_RW|_RO|_WO)?\(([a-z_]+).*/\2/p'
+	sed -nE -e 's/.*= __ATTR_(RO|WO|RW)\(([a-z_]+)\);/\2/p' \
+	-e 's/^static BIN_ATTR_(RO|WO|RW)\(([a-z_]+),.*/\2/p' "$top"/kernel/sgfilter/*.c
+	} | sort -u)
 [ -n "$attrs" ]
-result $? "the patch series adds sysfs attributes ($(echo $attrs))"
+result $? "sysfs attributes found: $(echo $attrs)"
 for a in $attrs; do
 	grep -hE "^What:.*/$a\$" "$top"/Documentation/ABI/testing/* >/dev/null
 	result $? "sysfs attribute $a has an ABI entry"
