@@ -181,32 +181,31 @@ out_unlock:
 
 #define to_sgf_class(k) container_of(k, struct sgf_class, kobj)
 
-static ssize_t allow_store(struct kobject *kobj, struct kobj_attribute *attr,
-			   const char *buf, size_t count)
+/* An edit written to allow (@with_perm) or deny */
+static ssize_t sgf_store_entry(struct kobject *kobj, const char *buf,
+			       size_t count, bool with_perm)
 {
 	struct sgf_entry entry;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	ret = sgf_parse_entry(buf, count, true, &entry);
+	ret = sgf_parse_entry(buf, count, with_perm, &entry);
 	if (!ret)
 		ret = sgf_edit(to_sgf_class(kobj), &entry);
 	return ret ? ret : count;
 }
 
+static ssize_t allow_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	return sgf_store_entry(kobj, buf, count, true);
+}
+
 static ssize_t deny_store(struct kobject *kobj, struct kobj_attribute *attr,
 			  const char *buf, size_t count)
 {
-	struct sgf_entry entry;
-	int ret;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	ret = sgf_parse_entry(buf, count, false, &entry);
-	if (!ret)
-		ret = sgf_edit(to_sgf_class(kobj), &entry);
-	return ret ? ret : count;
+	return sgf_store_entry(kobj, buf, count, false);
 }
 
 /* "1": back to the built-in table */

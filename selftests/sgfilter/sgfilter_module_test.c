@@ -27,22 +27,13 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sgio_util.h"
 
 #define SYSFS		"/sys/kernel/sgfilter"
 #define KEY		0x5367666d6f64ULL
 #define SCRATCH_LBA	2048
 
 /* --- helpers -------------------------------------------------------------- */
-
-static void drop_to_user(void)
-{
-	const char *u = getenv("SGF_UID"), *g = getenv("SGF_GID");
-	gid_t gid = g ? atoi(g) : 6;
-	uid_t uid = u ? atoi(u) : 1000;
-
-	if (setgroups(1, &gid) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		_exit(200);
-}
 
 struct cmd {
 	uint8_t cdb[16];
@@ -55,26 +46,7 @@ struct cmd {
 /* SG_IO v4: -errno if the ioctl failed, else the SCSI status */
 static int send_bsg(int fd, struct cmd *c)
 {
-	uint8_t sense[32];
-	struct sg_io_v4 h = {
-		.guard = 'Q',
-		.protocol = BSG_PROTOCOL_SCSI,
-		.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
-		.request_len = c->len,
-		.request = (uintptr_t)c->cdb,
-		.max_response_len = sizeof(sense),
-		.response = (uintptr_t)sense,
-		.timeout = 10000,
-	};
-
-	if (c->dir == 1) {
-		h.din_xfer_len = c->xfer;
-		h.din_xferp = (uintptr_t)c->data;
-	} else if (c->dir == 2) {
-		h.dout_xfer_len = c->xfer;
-		h.dout_xferp = (uintptr_t)c->data;
-	}
-	return ioctl(fd, SG_IO, &h) ? -errno : h.device_status;
+	return sgf_bsg(fd, c->cdb, c->len, (enum sgf_dir)c->dir, c->data, c->xfer);
 }
 
 /* Send @c to @node as the unprivileged user: what send_bsg() returned */
@@ -88,7 +60,7 @@ static int user_send(const char *node, bool writer, struct cmd *c)
 	if (!pid) {
 		int fd, ret;
 
-		drop_to_user();
+		sgf_drop_to_user();
 		fd = open(node, writer ? O_RDWR : O_RDONLY);
 		if (fd < 0)
 			_exit(201);
@@ -436,7 +408,7 @@ TEST_F(module, user_may_read_not_write)
 	if (!pid) {
 		char buf[32768];
 
-		drop_to_user();
+		sgf_drop_to_user();
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			if (write_file(files[i], i ? "1" : "0x5f write") != -EACCES)
 				_exit(1 + i);
@@ -478,7 +450,7 @@ static void hammer(const char *node, bool as_user)
 	int fd;
 
 	if (as_user)
-		drop_to_user();
+		sgf_drop_to_user();
 	fd = open(node, O_RDONLY);
 	if (fd < 0)
 		_exit(2);

@@ -31,13 +31,13 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sgio_util.h"
 
 #ifndef SCSI_IOCTL_SEND_COMMAND
 #define SCSI_IOCTL_SEND_COMMAND 1
 #endif
 
 #define BLOCK		512
-#define TIMEOUT_MS	10000
 
 enum entry {
 	ENTRY_SG_IO,		/* SG_IO v3 on a block or sg node */
@@ -46,7 +46,7 @@ enum entry {
 	ENTRY_CDROM_PACKET,	/* CDROM_SEND_PACKET on an sr node */
 };
 
-enum dir { DIR_NONE, DIR_IN, DIR_OUT };
+enum dir { DIR_NONE = SGF_DIR_NONE, DIR_IN = SGF_DIR_IN, DIR_OUT = SGF_DIR_OUT };
 
 struct cmd {
 	uint8_t cdb[32];
@@ -69,45 +69,16 @@ static bool has_rawio(void)
 
 static int send_sg_io(int fd, const struct cmd *c, uint8_t *buf)
 {
-	uint8_t sense[32];
-	struct sg_io_hdr h = {
-		.interface_id = 'S',
-		.cmd_len = c->len,
-		.cmdp = (unsigned char *)c->cdb,
-		.dxfer_direction = c->dir == DIR_IN ? SG_DXFER_FROM_DEV :
-				   c->dir == DIR_OUT ? SG_DXFER_TO_DEV : SG_DXFER_NONE,
-		.dxfer_len = c->xfer,
-		.dxferp = buf,
-		.sbp = sense,
-		.mx_sb_len = sizeof(sense),
-		.timeout = TIMEOUT_MS,
-	};
+	int ret = sgf_sg_io(fd, c->cdb, c->len, (enum sgf_dir)c->dir, buf, c->xfer);
 
-	return ioctl(fd, SG_IO, &h) ? -errno : 0;
+	return ret < 0 ? ret : 0;
 }
 
 static int send_bsg(int fd, const struct cmd *c, uint8_t *buf)
 {
-	uint8_t sense[32];
-	struct sg_io_v4 h = {
-		.guard = 'Q',
-		.protocol = BSG_PROTOCOL_SCSI,
-		.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
-		.request_len = c->len,
-		.request = (uintptr_t)c->cdb,
-		.max_response_len = sizeof(sense),
-		.response = (uintptr_t)sense,
-		.timeout = TIMEOUT_MS,
-	};
+	int ret = sgf_bsg(fd, c->cdb, c->len, (enum sgf_dir)c->dir, buf, c->xfer);
 
-	if (c->dir == DIR_IN) {
-		h.din_xfer_len = c->xfer;
-		h.din_xferp = (uintptr_t)buf;
-	} else if (c->dir == DIR_OUT) {
-		h.dout_xfer_len = c->xfer;
-		h.dout_xferp = (uintptr_t)buf;
-	}
-	return ioctl(fd, SG_IO, &h) ? -errno : 0;
+	return ret < 0 ? ret : 0;
 }
 
 /* The legacy ioctl: lengths, then CDB and data-out in one buffer. */
@@ -144,7 +115,7 @@ static int send_packet(int fd, const struct cmd *c, uint8_t *buf)
 		.sense = &sense,
 		.data_direction = c->dir == DIR_IN ? CGC_DATA_READ :
 				  c->dir == DIR_OUT ? CGC_DATA_WRITE : CGC_DATA_NONE,
-		.timeout = TIMEOUT_MS / 10,
+		.timeout = SGF_TIMEOUT_MS / 10,
 	};
 
 	memcpy(cgc.cmd, c->cdb, CDROM_PACKET_SIZE);

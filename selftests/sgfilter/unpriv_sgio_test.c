@@ -32,28 +32,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sgio_util.h"
 
-#define TIMEOUT_MS	10000
 #define KEY		0x5367666c74ULL		/* "Sgflt" */
 
 /* --- helpers -------------------------------------------------------------- */
-
-static int env_int(const char *name, int def)
-{
-	const char *s = getenv(name);
-
-	return s ? atoi(s) : def;
-}
-
-/* Become the unprivileged test user; only ever called in a child. */
-static void drop_to_user(void)
-{
-	gid_t gid = env_int("SGF_GID", 6);
-	uid_t uid = env_int("SGF_UID", 1000);
-
-	if (setgroups(1, &gid) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-		_exit(200);
-}
 
 /*
  * The sysfs directory of the SCSI device behind a node: for a block node
@@ -131,52 +114,14 @@ struct pr_cmd {
 	uint8_t data[24];
 };
 
-/*
- * Send a persistent reservation command. Returns -errno if the ioctl
- * failed, else the SCSI status (0: GOOD).
- */
+/* Send a PR command: -errno if the ioctl failed, else the SCSI status */
 static int send_pr(enum entry entry, int fd, struct pr_cmd *c)
 {
-	uint8_t sense[32];
-	int ret;
+	enum sgf_dir dir = c->out ? SGF_DIR_OUT : SGF_DIR_IN;
 
-	if (entry == ENTRY_BSG) {
-		struct sg_io_v4 h = {
-			.guard = 'Q',
-			.protocol = BSG_PROTOCOL_SCSI,
-			.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
-			.request_len = sizeof(c->cdb),
-			.request = (uintptr_t)c->cdb,
-			.max_response_len = sizeof(sense),
-			.response = (uintptr_t)sense,
-			.timeout = TIMEOUT_MS,
-		};
-
-		if (c->out) {
-			h.dout_xfer_len = sizeof(c->data);
-			h.dout_xferp = (uintptr_t)c->data;
-		} else {
-			h.din_xfer_len = sizeof(c->data);
-			h.din_xferp = (uintptr_t)c->data;
-		}
-		ret = ioctl(fd, SG_IO, &h);
-		return ret ? -errno : (int)h.device_status;
-	} else {
-		struct sg_io_hdr h = {
-			.interface_id = 'S',
-			.cmd_len = sizeof(c->cdb),
-			.cmdp = c->cdb,
-			.dxfer_direction = c->out ? SG_DXFER_TO_DEV : SG_DXFER_FROM_DEV,
-			.dxfer_len = sizeof(c->data),
-			.dxferp = c->data,
-			.sbp = sense,
-			.mx_sb_len = sizeof(sense),
-			.timeout = TIMEOUT_MS,
-		};
-
-		ret = ioctl(fd, SG_IO, &h);
-		return ret ? -errno : (int)h.status;
-	}
+	if (entry == ENTRY_BSG)
+		return sgf_bsg(fd, c->cdb, sizeof(c->cdb), dir, c->data, sizeof(c->data));
+	return sgf_sg_io(fd, c->cdb, sizeof(c->cdb), dir, c->data, sizeof(c->data));
 }
 
 static void put_be64(uint8_t *p, uint64_t v)
@@ -243,7 +188,7 @@ static int user_pr(const char *node, enum entry entry, bool writer, struct pr_cm
 		int fd, ret;
 
 		close(pipefd[0]);
-		drop_to_user();
+		sgf_drop_to_user();
 		fd = open(node, writer ? O_RDWR : O_RDONLY);
 		if (fd < 0)
 			_exit(100);
@@ -372,7 +317,7 @@ TEST_F(flag, user_cannot_write)
 
 		ASSERT_LE(0, pid);
 		if (!pid) {
-			drop_to_user();
+			sgf_drop_to_user();
 			_exit(sysfs_write(files[f], "1", 1) == -EACCES ? 0 : 1);
 		}
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));

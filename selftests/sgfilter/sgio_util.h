@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the sgfilter selftests share: sending a CDB, becoming the test user. */
+#ifndef SGIO_UTIL_H
+#define SGIO_UTIL_H
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/bsg.h>
+#include <scsi/sg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define SGF_TIMEOUT_MS	10000
+
+enum sgf_dir { SGF_DIR_NONE, SGF_DIR_IN, SGF_DIR_OUT };
+
+/* SG_IO v3, on block and sg nodes: -errno if the ioctl failed, else the status */
+static inline int sgf_sg_io(int fd, const uint8_t *cdb, unsigned int len,
+			    enum sgf_dir dir, void *buf, unsigned int xfer)
+{
+	uint8_t sense[32];
+	struct sg_io_hdr h = {
+		.interface_id = 'S',
+		.cmd_len = len,
+		.cmdp = (unsigned char *)cdb,
+		.dxfer_direction = dir == SGF_DIR_IN ? SG_DXFER_FROM_DEV :
+				   dir == SGF_DIR_OUT ? SG_DXFER_TO_DEV : SG_DXFER_NONE,
+		.dxfer_len = dir == SGF_DIR_NONE ? 0 : xfer,
+		.dxferp = buf,
+		.sbp = sense,
+		.mx_sb_len = sizeof(sense),
+		.timeout = SGF_TIMEOUT_MS,
+	};
+
+	return ioctl(fd, SG_IO, &h) ? -errno : h.status;
+}
+
+/* SG_IO v4, on bsg nodes: -errno if the ioctl failed, else the status */
+static inline int sgf_bsg(int fd, const uint8_t *cdb, unsigned int len,
+			  enum sgf_dir dir, void *buf, unsigned int xfer)
+{
+	uint8_t sense[32];
+	struct sg_io_v4 h = {
+		.guard = 'Q',
+		.protocol = BSG_PROTOCOL_SCSI,
+		.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
+		.request_len = len,
+		.request = (uintptr_t)cdb,
+		.max_response_len = sizeof(sense),
+		.response = (uintptr_t)sense,
+		.timeout = SGF_TIMEOUT_MS,
+	};
+
+	if (dir == SGF_DIR_IN) {
+		h.din_xfer_len = xfer;
+		h.din_xferp = (uintptr_t)buf;
+	} else if (dir == SGF_DIR_OUT) {
+		h.dout_xfer_len = xfer;
+		h.dout_xferp = (uintptr_t)buf;
+	}
+	return ioctl(fd, SG_IO, &h) ? -errno : h.device_status;
+}
+
+/*
+ * Become the unprivileged test user SGF_UID (default 1000) with the
+ * supplementary group SGF_GID (default 6, "disk"). Only ever called in a
+ * child: it exits with status 200 if it cannot.
+ */
+static inline void sgf_drop_to_user(void)
+{
+	const char *u = getenv("SGF_UID"), *g = getenv("SGF_GID");
+	gid_t gid = g ? atoi(g) : 6;
+	uid_t uid = u ? atoi(u) : 1000;
+
+	if (setgroups(1, &gid) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		_exit(200);
+}
+
+#endif
