@@ -144,8 +144,24 @@ static const struct scsi_sgio_policy sgf_policy = {
 /* --- edits ----------------------------------------------------------------- */
 
 /*
+ * Make @new the table of @c. Readers see the old table or the new one; the
+ * old one is freed after a grace period.
+ */
+static void sgf_publish(struct sgf_class *c, struct sgf_table *new)
+{
+	struct sgf_table *old;
+
+	mutex_lock(&sgf_lock);
+	old = rcu_dereference_protected(c->table, lockdep_is_held(&sgf_lock));
+	rcu_assign_pointer(c->table, new);
+	mutex_unlock(&sgf_lock);
+	kfree_rcu(old, rcu);
+}
+
+/*
  * Replace the table of @c by a copy with @entry applied, or by the built-in
- * table if @entry is NULL. Readers see the old table or the new one.
+ * table if @entry is NULL. The copy and the change happen under sgf_lock,
+ * so that concurrent edits do not lose each other.
  */
 static int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry)
 {
@@ -223,6 +239,30 @@ static ssize_t reset_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return ret ? ret : count;
 }
 
+/* A whole table, in the listing syntax, in one write: replaces the table */
+static ssize_t load_store(struct kobject *kobj, struct kobj_attribute *attr,
+			  const char *buf, size_t count)
+{
+	struct sgf_class *c = to_sgf_class(kobj);
+	struct sgf_table *new;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	/* the built-in table only for the class's service action keying */
+	new->t = *scsi_sgio_default_table(c->class);
+	sgf_table_clear(&new->t);
+	/* a lone newline loads an empty table */
+	if (!(count == 1 && buf[0] == '\n') && sgf_table_load(&new->t, buf, count)) {
+		kfree(new);
+		return -EINVAL;
+	}
+	sgf_publish(c, new);
+	return count;
+}
+
 static void sgf_sum(enum scsi_sgio_class class, unsigned long *allowed,
 		    unsigned long *denied)
 {
@@ -273,6 +313,7 @@ static ssize_t denied_opcodes_show(struct kobject *kobj,
 static struct kobj_attribute sgf_allow_attr = __ATTR_WO(allow);
 static struct kobj_attribute sgf_deny_attr = __ATTR_WO(deny);
 static struct kobj_attribute sgf_reset_attr = __ATTR_WO(reset);
+static struct kobj_attribute sgf_load_attr = __ATTR_WO(load);
 static struct kobj_attribute sgf_allowed_attr = __ATTR_RO(allowed);
 static struct kobj_attribute sgf_denied_attr = __ATTR_RO(denied);
 static struct kobj_attribute sgf_denied_opcodes_attr = __ATTR_RO(denied_opcodes);
@@ -281,6 +322,7 @@ static struct attribute *sgf_class_attrs[] = {
 	&sgf_allow_attr.attr,
 	&sgf_deny_attr.attr,
 	&sgf_reset_attr.attr,
+	&sgf_load_attr.attr,
 	&sgf_allowed_attr.attr,
 	&sgf_denied_attr.attr,
 	&sgf_denied_opcodes_attr.attr,

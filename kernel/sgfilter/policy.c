@@ -163,6 +163,49 @@ int sgf_table_apply(struct scsi_sgio_table *table,
 	return 0;
 }
 
+/**
+ * sgf_table_clear - remove every entry, keeping the service action keying
+ * @table: a class table (a private copy)
+ */
+void sgf_table_clear(struct scsi_sgio_table *table)
+{
+	unsigned int op;
+
+	for (op = 0; op < 256; op++)
+		if (table->op[op] != SCSI_SGIO_BY_SA)
+			table->op[op] = SCSI_SGIO_NONE;
+	memset(table->sa, SCSI_SGIO_NONE, sizeof(table->sa));
+	memset(table->vl, SCSI_SGIO_NONE, sizeof(table->vl));
+}
+
+/**
+ * sgf_table_load - apply a listing: one "OPCODE[/SA] read|write" per line
+ * @table: a class table (a private copy)
+ * @buf: the lines, each ended by a newline except perhaps the last
+ * @len: number of bytes at @buf
+ *
+ * Return: 0, or the number (from 1) of the first line that does not parse
+ * or apply; @table then holds the lines before it.
+ */
+int sgf_table_load(struct scsi_sgio_table *table, const char *buf, size_t len)
+{
+	int no = 0;
+
+	while (len) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? nl - buf + 1 : len;
+		struct sgf_entry entry;
+
+		no++;
+		if (sgf_parse_entry(buf, n, true, &entry) ||
+		    sgf_table_apply(table, &entry))
+			return no;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* Append to @buf, which holds @len bytes; count on past its @size. */
 static __printf(4, 5) size_t sgf_print(char *buf, size_t size, size_t len,
 				       const char *fmt, ...)
