@@ -7,13 +7,23 @@
 #   make unit    the fast user-space tests only
 #   make vm      the VM tests only
 #   make kernel  build (or reuse) the patched test kernel
+#   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
+#                completion, udev rule and systemd unit
 
 KERNEL_SRC = $(shell tests/vm/kernel.sh --source)
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build
 
-.PHONY: check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
+.PHONY: all install tool unit-tool check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
+
+all: tool
+
+tool: deps
+	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(KERNEL_SRC)
+
+install: tool
+	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(KERNEL_SRC) install
 
 check:
 	@tests/check.sh
@@ -21,7 +31,7 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: unit-policy unit-audit unit-module unit-harness unit-docs
+unit: unit-policy unit-audit unit-module unit-tool unit-harness unit-docs
 
 unit-policy: deps
 	@mkdir -p $(BUILD)
@@ -41,6 +51,9 @@ unit-module: deps
 		tests/unit/sgfilter_policy_test.c kernel/sgfilter/policy.c \
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
 	@$(BUILD)/sgfilter_policy_test
+
+unit-tool: tool
+	@tests/unit/sgfilterctl_test.sh tools/sgfilterctl/sgfilterctl
 
 unit-harness:
 	@tests/unit/verdict_test.sh

@@ -82,6 +82,11 @@ mkdir -p "$stage/lib/modules/$release/extra"
 cp "$mod/sgfilter.ko" "$stage/lib/modules/$release/extra/"
 depmod -b "$stage" "$release"
 
+# sgfilterctl, its policy directory and the mdev stand-in for its udev rule
+make -s -C "$top/tools/sgfilterctl" KSRC="$src" >/dev/null
+cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
+mkdir -p "$stage/etc/sgfilter"
+
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"
 cp -r "$top/selftests/sgfilter" "$src/tools/testing/selftests/sgfilter"

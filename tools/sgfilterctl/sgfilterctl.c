@@ -98,6 +98,7 @@ static void usage(FILE *f)
 "  check DEVICE OPCODE[/SA] [--read-only]   the verdict and why\n"
 "  stats                           allowed and denied commands per class\n"
 "  save FILE | load FILE           the policy, as a file\n"
+"  apply-device DEVICE             /etc/sgfilter/*.conf's unpriv lines (udev)\n"
 "\n"
 "CLASS: disk cdrom tape changer enclosure other\n"
 "DEVICE: /dev/sdX, /dev/srN, /dev/sgN, /dev/bsg/H:C:T:L, a /dev/disk/by-id link, H:C:T:L\n"
@@ -461,6 +462,52 @@ static int device_unpriv(const char *hctl)
 	return err ? err : buf[0] == '1';
 }
 
+/* The device's WWN as the kernel reports it ("naa.6001405..."), or "" */
+static void device_wwid(const char *hctl, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	sysfs_path(path, sizeof(path), "bus/scsi/devices/%s/wwid", hctl);
+	if (read_text(path, buf, size))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * Does a policy file's device ID name this device? IDs are the kernel's
+ * WWN ("naa.6001405..."), udev's by-id form of it ("wwn-0x6001405..."), or
+ * a /dev path (a by-id link, say) that leads to the device.
+ */
+static bool id_matches(const char *id, const char *hctl)
+{
+	char wwid[256], other[64];
+
+	device_wwid(hctl, wwid, sizeof(wwid));
+	if (wwid[0] && !strcasecmp(id, wwid))
+		return true;
+	if (!strncmp(wwid, "naa.", 4) && !strncasecmp(id, "wwn-0x", 6) &&
+	    !strcasecmp(id + 6, wwid + 4))
+		return true;
+	if (id[0] == '/' && !access(id, F_OK) &&
+	    !resolve_device(id, other, sizeof(other)) && !strcmp(other, hctl))
+		return true;
+	return false;
+}
+
+static int set_unpriv(const char *hctl, bool on)
+{
+	char path[PATH_MAX];
+	int err;
+
+	sysfs_path(path, sizeof(path), "bus/scsi/devices/%s/unpriv_sgio", hctl);
+	err = write_text(path, on ? "1" : "0");
+	if (err) {
+		error("Failed to set unpriv_sgio of %s: %s", hctl, strerror(-err));
+		hint_errno(-err);
+	}
+	return err;
+}
+
 /* --- commands ------------------------------------------------------------------ */
 
 static int cmd_status(void)
@@ -508,8 +555,8 @@ static int cmd_status(void)
 
 static int cmd_unpriv(int argc, char **argv)
 {
-	char hctl[64], path[PATH_MAX];
-	int on, err;
+	char hctl[64];
+	int on;
 
 	if (argc < 1 || argc > 2)
 		return EXIT_USAGE;
@@ -534,14 +581,7 @@ static int cmd_unpriv(int argc, char **argv)
 		on = 0;
 	else
 		return EXIT_USAGE;
-	sysfs_path(path, sizeof(path), "bus/scsi/devices/%s/unpriv_sgio", hctl);
-	err = write_text(path, on ? "1" : "0");
-	if (err) {
-		error("Failed to set unpriv_sgio of %s: %s", hctl, strerror(-err));
-		hint_errno(-err);
-		return 1;
-	}
-	return 0;
+	return set_unpriv(hctl, on) ? 1 : 0;
 }
 
 static void show_entry(int class, int op, int sa, u8 perm, u8 def, bool *first)
@@ -660,6 +700,11 @@ static int cmd_allow_deny(int argc, char **argv, bool allow)
 	for (i = 0; i < nlines; i++) {
 		if (resolve(class, argv[i + (allow ? 2 : 1)], &op, &sa))
 			return 1;
+		if (sa >= 0 && !has_sa(class, op)) {
+			error("%s: 0x%02x has no service actions in class %s",
+			      argv[i + (allow ? 2 : 1)], op, scsi_sgio_class_name(class));
+			return 1;
+		}
 		key_str(op, sa, key, sizeof(key));
 		snprintf(lines[i], sizeof(lines[i]), "%s%s%s\n", key, perm ? " " : "",
 			 perm ? perm : "");
@@ -852,10 +897,33 @@ static int cmd_stats(void)
 	return 0;
 }
 
+/* "unpriv WWN on" for each device with the flag set, by its WWN */
+static void save_unpriv(FILE *f)
+{
+	char path[PATH_MAX], wwid[256];
+	struct dirent *de;
+	DIR *d;
+
+	sysfs_path(path, sizeof(path), "bus/scsi/devices");
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		if (!strchr(de->d_name, ':') || device_unpriv(de->d_name) != 1)
+			continue;
+		device_wwid(de->d_name, wwid, sizeof(wwid));
+		if (wwid[0])
+			fprintf(f, "unpriv %s on\n", wwid);
+		else
+			fprintf(f, "# %s has unpriv_sgio set but no WWN: not saved\n",
+				de->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
 /*
  * The policy file: "CLASS OPCODE[/SA] read|write" per line, '#' comments,
- * blank lines. A class that appears in the file gets exactly the file's
- * entries; the others are left alone.
+ * blank lines, and "unpriv WWN on|off" per device. A class that appears in
+ * the file gets exactly the file's entries; the others are left alone.
  */
 static int cmd_save(int argc, char **argv)
 {
@@ -873,6 +941,7 @@ static int cmd_save(int argc, char **argv)
 		return 1;
 	}
 	fprintf(f, "# sgfilter policy, written by sgfilterctl save; see sgfilterctl(8)\n");
+	save_unpriv(f);
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		if (current_table(c, &t))
 			return 1;
@@ -888,8 +957,20 @@ static int cmd_save(int argc, char **argv)
 	return 0;
 }
 
-/* Parse a policy file into tables; 0, or 1 with a file:line message */
-static int parse_policy(const char *file, struct scsi_sgio_table *tables, bool *present)
+/* Per-device settings of a policy file: "unpriv ID on|off" */
+struct unpriv_line {
+	char id[200];
+	bool on;
+};
+
+#define MAX_UNPRIV 64
+
+/*
+ * Parse a policy file into tables and per-device settings; 0, or 1 with a
+ * FILE:LINE message. @tables/@present may be NULL to read only the latter.
+ */
+static int parse_policy(const char *file, struct scsi_sgio_table *tables, bool *present,
+			struct unpriv_line *unpriv, int *nr_unpriv)
 {
 	char line[256];
 	int no = 0, c;
@@ -899,12 +980,12 @@ static int parse_policy(const char *file, struct scsi_sgio_table *tables, bool *
 		error("Failed to open \"%s\": %s", file, strerror(errno));
 		return 1;
 	}
-	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
+	for (c = 0; tables && c < SCSI_SGIO_NR_CLASSES; c++) {
 		empty_table(c, &tables[c]);
 		present[c] = false;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char cls[32], *rest, *p = line;
+		char cls[32], id[200], state[8], extra[2], *rest, *p = line;
 		struct sgf_entry e;
 		size_t len;
 
@@ -917,9 +998,25 @@ static int parse_policy(const char *file, struct scsi_sgio_table *tables, bool *
 			p[--len] = '\0';
 		if (!*p)
 			continue;
+		if (!strncmp(p, "unpriv ", 7)) {
+			if (sscanf(p + 7, "%199s %7s %1s", id, state, extra) != 2 ||
+			    (strcmp(state, "on") && strcmp(state, "off"))) {
+				error("%s:%d: expected \"unpriv WWN|/dev/disk/by-id/... on|off\"",
+				      file, no);
+				goto out_error;
+			}
+			if (*nr_unpriv == MAX_UNPRIV) {
+				error("%s:%d: more than %d device lines", file, no, MAX_UNPRIV);
+				goto out_error;
+			}
+			snprintf(unpriv[*nr_unpriv].id, sizeof(unpriv[0].id), "%s", id);
+			unpriv[(*nr_unpriv)++].on = !strcmp(state, "on");
+			continue;
+		}
 		rest = strchr(p, ' ');
 		if (!rest || sscanf(p, "%31s", cls) != 1 || (c = parse_class(cls)) < 0) {
-			error("%s:%d: expected \"CLASS OPCODE[/SA] read|write\"", file, no);
+			error("%s:%d: expected \"CLASS OPCODE[/SA] read|write\" or \"unpriv ID on|off\"",
+			      file, no);
 			goto out_error;
 		}
 		while (*rest == ' ')
@@ -940,19 +1037,46 @@ out_error:
 	return 1;
 }
 
+/* Apply the per-device settings to @only (an H:C:T:L), or to every device */
+static int apply_unpriv(const struct unpriv_line *unpriv, int nr, const char *only)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int i, ret = 0;
+	DIR *d;
+
+	sysfs_path(path, sizeof(path), "bus/scsi/devices");
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (!strchr(de->d_name, ':') || (only && strcmp(only, de->d_name)))
+			continue;
+		for (i = 0; i < nr; i++)
+			if (id_matches(unpriv[i].id, de->d_name) &&
+			    set_unpriv(de->d_name, unpriv[i].on))
+				ret = 1;
+	}
+	closedir(d);
+	return ret;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES], cur;
-	bool present[SCSI_SGIO_NR_CLASSES];
+	struct unpriv_line unpriv[MAX_UNPRIV];
+	bool present[SCSI_SGIO_NR_CLASSES], any = false;
 	static char text[65536];
 	char path[PATH_MAX];
-	int c, err;
+	int c, err, nr_unpriv = 0;
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (parse_policy(argv[0], tables, present))
+	if (parse_policy(argv[0], tables, present, unpriv, &nr_unpriv))
 		return 1;
-	if (need_module())
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
+		any |= present[c];
+	if (any && need_module())
 		return 1;
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		if (!present[c])
@@ -970,7 +1094,43 @@ static int cmd_load(int argc, char **argv)
 			return 1;
 		}
 	}
-	return 0;
+	return apply_unpriv(unpriv, nr_unpriv, NULL);
+}
+
+/* For the udev rule: apply the device lines of /etc/sgfilter/NAME.conf */
+static int cmd_apply_device(int argc, char **argv)
+{
+	const char *dir = getenv("SGFILTER_CONF_DIR") ?: "/etc/sgfilter";
+	struct unpriv_line unpriv[MAX_UNPRIV];
+	char hctl[64], file[PATH_MAX];
+	int nr = 0, ret = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (resolve_device(argv[0], hctl, sizeof(hctl)))
+		return 1;
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+		/* tables are for sgfilter.service; only the device lines here */
+		{
+			struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES];
+			bool present[SCSI_SGIO_NR_CLASSES];
+
+			if (parse_policy(file, tables, present, unpriv, &nr))
+				ret = 1;
+		}
+	}
+	closedir(d);
+	return apply_unpriv(unpriv, nr, hctl) || ret;
 }
 
 int main(int argc, char **argv)
@@ -1022,6 +1182,8 @@ int main(int argc, char **argv)
 		ret = cmd_save(n - 1, args + 1);
 	else if (!strcmp(args[0], "load"))
 		ret = cmd_load(n - 1, args + 1);
+	else if (!strcmp(args[0], "apply-device"))
+		ret = cmd_apply_device(n - 1, args + 1);
 	else
 		ret = EXIT_USAGE;
 	if (ret == EXIT_USAGE) {
