@@ -206,6 +206,90 @@ suite_qemu_client() {
 	return $bad
 }
 
+# sgfilterctl against the real module and devices, as root and as tester.
+suite_tool() {
+	local n=0 bad=0 rc flag host hctl wwid i d
+	tap() {
+		n=$((n + 1))
+		if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; bad=1; fi
+	}
+	tables() { for d in /sys/kernel/sgfilter/*/table; do echo "== $d"; cat "$d"; done; }
+	flag=/sys/dev/block/$(cat "/sys/block/${SGF_LIO#/dev/}/dev")/queue/unpriv_sgio
+
+	modprobe sgfilter; tap $? "modprobe sgfilter"
+	as_user sgfilterctl status > /tmp/o 2>&1; tap $? "status, as the user"
+	grep -q "sgfilter module" /tmp/o; tap $? "... names the module as the backend"
+	as_user sgfilterctl show disk > /tmp/o 2>&1; tap $? "show disk, as the user"
+	as_user sgfilterctl --json stats > /tmp/o 2>&1; tap $? "stats --json, as the user"
+	as_user sgfilterctl allow disk write PERSISTENT_RESERVE_OUT > /tmp/o 2>&1
+	[ $? = 1 ]; tap $? "allow, as the user, fails with exit status 1"
+	grep -q "Hint: changing the policy needs root" /tmp/o; tap $? "... and says why"
+	as_user sgfilterctl unpriv "$SGF_LIO" on > /tmp/o 2>&1
+	[ $? = 1 ] && [ "$(cat "$flag")" = 0 ]; tap $? "unpriv on, as the user, fails and changes nothing"
+
+	sg_persist --out --register-ignore --param-sark=0 "$SGF_LIO" > /dev/null 2>&1
+	as_user sg_persist --out --register --param-sark=0x77 "$SGF_LIO" > /dev/null 2>&1
+	[ $? != 0 ]; tap $? "before: the user's sg_persist --out --register fails"
+	sgfilterctl allow disk write PERSISTENT_RESERVE_OUT; tap $? "allow disk write PERSISTENT_RESERVE_OUT"
+	as_user sg_persist --out --register --param-sark=0x77 "$SGF_LIO" > /dev/null 2>&1
+	tap $? "after: the user registers a key with sg_persist"
+	sgfilterctl deny disk persistent-reserve-out; tap $? "deny disk persistent-reserve-out"
+	as_user sg_persist --out --register-ignore --param-sark=0 "$SGF_LIO" > /dev/null 2>&1
+	[ $? != 0 ]; tap $? "then the user's PR OUT fails again"
+	sg_persist --out --register-ignore --param-sark=0 "$SGF_LIO" > /dev/null 2>&1
+
+	as_user sgfilterctl check "$SGF_DISK" UNMAP --read-only > /tmp/o 2>&1
+	grep -q "an unprivileged user: denied" /tmp/o; tap $? "check $SGF_DISK UNMAP --read-only: denied"
+	as_user sgfilterctl check "$SGF_DISK" UNMAP > /tmp/o 2>&1
+	grep -q "an unprivileged user: allowed" /tmp/o; tap $? "check $SGF_DISK UNMAP: allowed to writers"
+	sed 's/^/#   /' /tmp/o
+
+	sgfilterctl unpriv "$SGF_LIO" on && [ "$(cat "$flag")" = 1 ]; tap $? "unpriv $SGF_LIO on"
+	sgfilterctl unpriv "$SGF_LIO_BSG" off && [ "$(cat "$flag")" = 0 ]; tap $? "unpriv $SGF_LIO_BSG off"
+
+	sgfilterctl allow disk read PERSISTENT_RESERVE_IN && sgfilterctl deny disk 0x1b &&
+		sgfilterctl allow cdrom write 0x5f/0x00
+	tap $? "three edits"
+	tables > /tmp/before
+	sgfilterctl save /tmp/policy.conf; tap $? "save"
+	sgfilterctl reset; tap $? "reset"
+	tables > /tmp/reset
+	! cmp -s /tmp/before /tmp/reset; tap $? "reset changed the tables"
+	sgfilterctl load /tmp/policy.conf; tap $? "load"
+	tables > /tmp/after
+	cmp -s /tmp/before /tmp/after; tap $? "save, reset, load: the exact tables again"
+
+	# A disk appears: the udev rule runs "sgfilterctl apply-device %k"; here
+	# mdev (busybox) runs the same command for the same event.
+	host=$(ls /sys/class/scsi_host | sed 's/host//' | sort -n | tail -1)
+	echo 1 > /sys/bus/pseudo/drivers/scsi_debug/add_host
+	host=$((host + 1))
+	for i in $(seq 50); do ls -d /sys/bus/scsi/devices/$host:* > /dev/null 2>&1 && break; sleep 0.1; done
+	hctl=$(basename "$(ls -d /sys/bus/scsi/devices/$host:* | head -1)")
+	wwid=$(cat "/sys/bus/scsi/devices/$hctl/wwid")
+	echo "# new scsi_debug device $hctl, $wwid"
+	echo 1 > "/sys/bus/scsi/devices/$hctl/delete"
+	echo "unpriv $wwid on" > /etc/sgfilter/vm.conf
+	echo 'sd[a-z]+ 0:6 660 */usr/bin/sgfilterctl apply-device /dev/$MDEV' > /etc/mdev.conf
+	mdev -d
+	echo "- - -" > /sys/class/scsi_host/host$host/scan
+	for i in $(seq 50); do
+		[ "$(cat /sys/bus/scsi/devices/$hctl/unpriv_sgio 2>/dev/null)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(cat /sys/bus/scsi/devices/$hctl/unpriv_sgio)" = 1 ]
+	tap $? "a disk named by WWN in /etc/sgfilter gets unpriv_sgio when it appears"
+	killall mdev 2>/dev/null
+	rm -f /etc/sgfilter/vm.conf /etc/mdev.conf
+	echo -1 > /sys/bus/pseudo/drivers/scsi_debug/add_host
+
+	modprobe -r sgfilter; tap $? "modprobe -r sgfilter"
+	as_user sgfilterctl status > /tmp/o 2>&1 && grep -q "built-in" /tmp/o
+	tap $? "status without the module: built-in tables"
+	echo "1..$n"
+	return $bad
+}
+
 # The main job, for people: an unprivileged read-only opener sends UNMAP.
 suite_demo() {
 	printf '\0\026\0\020\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\010\0\0\0\0' > /tmp/unmap.bin
