@@ -300,6 +300,10 @@ suite_demo() {
 		sed 's/^/#   /'
 	echo "# LBA 0 afterwards:"
 	dd if="$SGF_DISK" bs=512 count=1 iflag=direct 2>/dev/null | od -A d -t x1 | head -2
+	if command -v sgfilterctl > /dev/null && [ -e /sys/block/${SGF_DISK#/dev/}/queue/unpriv_sgio ]; then
+		echo "# why: sgfilterctl check $SGF_DISK UNMAP --read-only (as tester)"
+		as_user sgfilterctl check "$SGF_DISK" UNMAP --read-only 2>&1 | sed 's/^/#   /'
+	fi
 }
 
 log "suites: $suites"
