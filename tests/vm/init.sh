@@ -290,6 +290,30 @@ suite_tool() {
 	return $bad
 }
 
+# The exhaustive decision matrix, on a scsi_debug device of each class
+# (fresh hosts: root's commands really run) and the QEMU CD-ROM.
+suite_matrix() {
+	local sd=/sys/bus/pseudo/drivers/scsi_debug nodes="" p host hctl i rc added=0
+	echo 0 > $sd/delay
+	for p in 0 1 8 13; do
+		host=$(ls /sys/class/scsi_host | sed 's/host//' | sort -n | tail -1)
+		echo $p > $sd/ptype
+		echo 1 > $sd/add_host
+		added=$((added + 1))
+		host=$((host + 1))
+		for i in $(seq 50); do ls -d /sys/bus/scsi/devices/$host:* > /dev/null 2>&1 && break; sleep 0.1; done
+		hctl=$(basename "$(ls -d /sys/bus/scsi/devices/$host:* | head -1)")
+		echo "# ptype $p: $hctl"
+		chgrp disk /dev/bsg/$hctl && chmod 660 /dev/bsg/$hctl
+		nodes="$nodes /dev/bsg/$hctl"
+	done
+	echo 0 > $sd/ptype
+	/tests/matrix $nodes $SGF_CDROM_BSG
+	rc=$?
+	echo -$added > $sd/add_host
+	return $rc
+}
+
 # The main job, for people: an unprivileged read-only opener sends UNMAP.
 suite_demo() {
 	printf '\0\026\0\020\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\010\0\0\0\0' > /tmp/unmap.bin

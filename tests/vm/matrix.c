@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The exhaustive decision matrix: for each bsg node given, every opcode and
+ * every service action of the opcodes that carry one, opened read-only and
+ * read-write, with unpriv_sgio 0 and 1, as root and as the unprivileged user,
+ * send a minimal CDB (no data, every other byte 0) and record whether SG_IO
+ * failed with EPERM. Compare with the verdict computed here, in user space,
+ * from the kernel's own tables (drivers/scsi/scsi_sgio.c, compiled in) by the
+ * documented rule. Run with the built-in tables (sgfilter.ko not loaded).
+ *
+ *   matrix /dev/bsg/H:C:T:L...
+ *
+ * TAP, one result per device; the last line is "N passed, N failed".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/bsg.h>
+#include <scsi/sg.h>
+#include <scsi/scsi_proto.h>
+#include <scsi/scsi_sgio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../unit/check.h"
+
+unsigned int kshim_warnings;
+
+#define MAX_CDBS 1200
+
+struct cdb {
+	u8 b[32];
+	u8 len;
+};
+
+static struct cdb cdbs[MAX_CDBS];
+static int nr_cdbs;
+
+/* Every opcode, and every service action of those keyed by one in @class */
+static void build_cdbs(int class)
+{
+	const struct scsi_sgio_table *t = scsi_sgio_default_table(class);
+	static const u8 group_len[8] = { 6, 10, 10, 12, 16, 12, 16, 16 };
+	int op, sa, nsa;
+
+	nr_cdbs = 0;
+	for (op = 0; op < 256; op++) {
+		nsa = t->op[op] != SCSI_SGIO_BY_SA ? 1 :
+		      op == VARIABLE_LENGTH_CMD ? 258 : SCSI_SGIO_NR_SA;
+		for (sa = 0; sa < nsa; sa++) {
+			struct cdb *c = &cdbs[nr_cdbs++];
+
+			memset(c, 0, sizeof(*c));
+			c->b[0] = op;
+			c->len = group_len[op >> 5];
+			if (op == VARIABLE_LENGTH_CMD) {
+				/* 0x0000-0x00ff, then two beyond the table */
+				int v = sa < 256 ? sa : sa == 256 ? 0x0100 : 0xffff;
+
+				c->len = 32;
+				c->b[7] = 0x18;
+				c->b[8] = v >> 8;
+				c->b[9] = v;
+			} else if (nsa > 1) {
+				c->b[1] = sa;
+			}
+		}
+	}
+}
+
+static bool expected(int class, const struct cdb *c, bool writer, bool unpriv, bool root)
+{
+	if (root)
+		return true;
+	if (writer && unpriv)
+		return true;
+	return scsi_sgio_permitted(scsi_sgio_default_table(class), c->b, c->len, writer);
+}
+
+/* In a child (root or the user): send every CDB, note EPERM in @denied */
+static void send_all(const char *node, bool writer, bool as_user, u8 *denied)
+{
+	int fd, i;
+
+	if (as_user) {
+		gid_t gid = 6;
+
+		if (setgroups(1, &gid) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(2);
+	}
+	fd = open(node, writer ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		_exit(3);
+	for (i = 0; i < nr_cdbs; i++) {
+		u8 sense[32];
+		struct sg_io_v4 h = {
+			.guard = 'Q',
+			.protocol = BSG_PROTOCOL_SCSI,
+			.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
+			.request_len = cdbs[i].len,
+			.request = (uintptr_t)cdbs[i].b,
+			.max_response_len = sizeof(sense),
+			.response = (uintptr_t)sense,
+			.timeout = 5000,
+		};
+
+		denied[i] = ioctl(fd, SG_IO, &h) && errno == EPERM;
+	}
+	_exit(0);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int check_device(const char *node, unsigned long *total)
+{
+	char dir[128], path[160], buf[16] = "";
+	unsigned long combos = 0, bad = 0, nr_denied = 0;
+	int class, fd, unpriv, w, who, i;
+	struct timespec t0, t1;
+	struct stat st;
+	u8 *denied;
+
+	if (stat(node, &st)) {
+		check(false, "%s: %s", node, strerror(errno));
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	snprintf(path, sizeof(path), "%s/type", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0) {
+		check(false, "%s: no device type", node);
+		return 1;
+	}
+	close(fd);
+	class = scsi_sgio_class(atoi(buf));
+	build_cdbs(class);
+	snprintf(path, sizeof(path), "%s/unpriv_sgio", dir);
+	denied = mmap(NULL, MAX_CDBS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	for (unpriv = 0; unpriv <= 1; unpriv++) {
+		int err = write_str(path, unpriv ? "1" : "0");
+
+		/* a kernel without the flag (mainline): only the unpriv_sgio=0 half */
+		if (err == -ENOENT && unpriv) {
+			diag("%s: no unpriv_sgio file, only unpriv_sgio=0 checked", node);
+			break;
+		}
+		if (err && err != -ENOENT) {
+			check(false, "%s: cannot set unpriv_sgio: %s", node, strerror(-err));
+			return 1;
+		}
+		for (w = 0; w <= 1; w++) {
+			for (who = 0; who <= 1; who++) {
+				int status;
+				pid_t pid;
+
+				memset(denied, 0xff, MAX_CDBS);
+				pid = fork();
+				if (!pid)
+					send_all(node, w, who, denied);
+				waitpid(pid, &status, 0);
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					check(false, "%s: the sending process failed (%d)", node,
+					      WEXITSTATUS(status));
+					return 1;
+				}
+				for (i = 0; i < nr_cdbs; i++) {
+					bool want = expected(class, &cdbs[i], w, unpriv, !who);
+
+					combos++;
+					nr_denied += denied[i];
+					if (denied[i] == !want)
+						continue;
+					if (bad++ < 10)
+						diag("%s %s: 0x%02x %02x %02x%02x, %s, unpriv_sgio=%d, %s: %s, expected %s",
+						     node, scsi_sgio_class_name(class), cdbs[i].b[0],
+						     cdbs[i].b[1], cdbs[i].b[8], cdbs[i].b[9],
+						     w ? "read-write" : "read-only", unpriv,
+						     who ? "user" : "root",
+						     denied[i] ? "EPERM" : "passed",
+						     want ? "passed" : "EPERM");
+				}
+			}
+		}
+	}
+	write_str(path, "0");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	munmap(denied, MAX_CDBS);
+	*total += combos;
+	check(!bad, "%s (%s): %lu combinations (%lu EPERM), %lu mismatches, %ld ms", node,
+	      scsi_sgio_class_name(class), combos, nr_denied, bad,
+	      (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	/* a matrix of one verdict would compare nothing */
+	check(nr_denied && nr_denied < combos, "%s: both verdicts occur", node);
+	return bad != 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long total = 0;
+	int i;
+
+	scsi_sgio_init_defaults();
+	for (i = 1; i < argc; i++)
+		check_device(argv[i], &total);
+	diag("%lu (device, CDB, open mode, unpriv_sgio, user) combinations in all", total);
+	return check_summary();
+}
