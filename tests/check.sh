@@ -35,7 +35,7 @@ stage "unit tests: sgfilterctl (user space, made-up sysfs)" make -s -C "$top" un
 stage "unit tests: documentation matches the patch series" make -s -C "$top" unit-docs
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
 stage "VM tests (patched kernel, debug config)" \
-	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio module tool matrix qemu_client
+	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio module tool matrix badinput qemu_client
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

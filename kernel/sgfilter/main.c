@@ -224,16 +224,21 @@ static ssize_t deny_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return sgf_store_entry(kobj, buf, count, false);
 }
 
+/* Exactly "1", with an optional newline (kstrtouint() would take "+1") */
+static bool sgf_is_one(const char *buf, size_t count)
+{
+	return (count == 1 || (count == 2 && buf[1] == '\n')) && buf[0] == '1';
+}
+
 /* "1": back to the built-in table */
 static ssize_t reset_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
 {
-	unsigned int val;
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (kstrtouint(buf, 10, &val) || val != 1)
+	if (!sgf_is_one(buf, count))
 		return -EINVAL;
 	ret = sgf_edit(to_sgf_class(kobj), NULL);
 	return ret ? ret : count;
@@ -402,12 +407,11 @@ static ssize_t reset_counters_store(struct kobject *kobj,
 				    struct kobj_attribute *attr,
 				    const char *buf, size_t count)
 {
-	unsigned int val;
 	int cpu, c, op;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (kstrtouint(buf, 10, &val) || val != 1)
+	if (!sgf_is_one(buf, count))
 		return -EINVAL;
 	/* Counts racing with the reset may survive it: they are statistics. */
 	for_each_possible_cpu(cpu)

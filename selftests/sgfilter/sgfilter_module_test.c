@@ -369,7 +369,8 @@ TEST_F(module, bad_writes_change_nothing)
 		{ "allow", "\n" }, { "allow", "0x5f read write" },
 		{ "deny", "0x5f write" }, { "deny", "zz" }, { "deny", "0x1ff" },
 		{ "deny", "\n" }, { "reset", "0" }, { "reset", "2" },
-		{ "reset", "yes" }, { "reset", "\n" },
+		{ "reset", "yes" }, { "reset", "\n" }, { "reset", "+1" },
+		{ "reset", "01" },
 	};
 	char before[32768], after[32768], path[128];
 	unsigned int i;

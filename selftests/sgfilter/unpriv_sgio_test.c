@@ -284,7 +284,7 @@ TEST_F(flag, bad_writes_change_nothing)
 {
 	static const char *const bad[] = {
 		"banana", "2", "\n", "-1", "1banana", " 1", "0x1", "yes",
-		"on", "10", "1 1", "1\n\n",
+		"on", "10", "1 1", "1\n\n", "+1", "+0", "01",
 	};
 	const char *files[] = { self->queue, self->sdev };
 	char longstr[4096];

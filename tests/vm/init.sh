@@ -314,6 +314,25 @@ suite_matrix() {
 	return $rc
 }
 
+# Bad input: 1000 random writes to every sysfs attribute, random CDBs
+suite_badinput() {
+	local n=1000 q s f rc=0
+	q=/sys/dev/block/$(cat "/sys/block/${SGF_DISK#/dev/}/dev")/queue/unpriv_sgio
+	s=$(readlink -f "/sys/block/${SGF_DISK#/dev/}/device")/unpriv_sgio
+	/tests/badinput sysfs $n "$q" || rc=1
+	/tests/badinput sysfs $n "$s" "$q" || rc=1
+	modprobe sgfilter || return 1
+	for f in allow deny load reset; do
+		/tests/badinput sysfs $n /sys/kernel/sgfilter/disk/$f /sys/kernel/sgfilter/disk/table || rc=1
+	done
+	/tests/badinput sysfs $n /sys/kernel/sgfilter/reset_counters /sys/kernel/sgfilter/disk/denied || rc=1
+	modprobe -r sgfilter || rc=1
+	echo 0 > "$q"
+	/tests/badinput cdbs 5000 "$SGF_DISK_BSG" || rc=1
+	/tests/badinput cdbs 2000 "$SGF_CDROM_BSG" || rc=1
+	return $rc
+}
+
 # The main job, for people: an unprivileged read-only opener sends UNMAP.
 suite_demo() {
 	printf '\0\026\0\020\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\010\0\0\0\0' > /tmp/unmap.bin

@@ -87,9 +87,12 @@ make -s -C "$top/tools/sgfilterctl" KSRC="$src" >/dev/null
 cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
 mkdir -p "$stage/etc/sgfilter"
 
-# The decision matrix checker: the kernel's tables compiled in, as in tests/unit
-gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" -idirafter "$src/include" \
-	-o "$stage/tests/matrix" "$top/tests/vm/matrix.c" "$src/drivers/scsi/scsi_sgio.c"
+# The decision matrix and bad input checkers: the kernel's tables compiled in,
+# as in tests/unit
+for prog in matrix badinput; do
+	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" -idirafter "$src/include" \
+		-o "$stage/tests/$prog" "$top/tests/vm/$prog.c" "$src/drivers/scsi/scsi_sgio.c"
+done
 
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"
