@@ -6,6 +6,7 @@
 #   make demo    the CVE-2012-4542 demonstration on mainline and patched kernels
 #   make unit    the fast user-space tests only
 #   make vm      the VM tests only
+#   make stress  the long fuzzing runs (10 minutes per target)
 #   make kernel  build (or reuse) the patched test kernel
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
 #                completion, udev rule and systemd unit
@@ -14,8 +15,9 @@ KERNEL_SRC = $(shell tests/vm/kernel.sh --source)
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build
+FUZZ_SECONDS ?= 15
 
-.PHONY: all install tool unit-tool check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
+.PHONY: all install tool unit-tool unit-fuzz stress check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
 
 all: tool
 
@@ -54,6 +56,13 @@ unit-module: deps
 
 unit-tool: tool
 	@tests/unit/sgfilterctl_test.sh tools/sgfilterctl/sgfilterctl
+
+unit-fuzz: deps
+	@tests/fuzz/run.sh $(KERNEL_SRC) $(FUZZ_SECONDS)
+
+# The long variants of the robustness tests
+stress: deps
+	@tests/fuzz/run.sh $(KERNEL_SRC) 600
 
 unit-harness:
 	@tests/unit/verdict_test.sh

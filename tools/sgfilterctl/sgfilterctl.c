@@ -1133,6 +1133,7 @@ static int cmd_apply_device(int argc, char **argv)
 	return apply_unpriv(unpriv, nr, hctl) || ret;
 }
 
+#ifndef SGFILTERCTL_NO_MAIN	/* tests/fuzz links the parsers without it */
 int main(int argc, char **argv)
 {
 	char *args[64];
@@ -1192,3 +1193,4 @@ int main(int argc, char **argv)
 	}
 	return ret;
 }
+#endif

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the libFuzzer targets with ASan and UBSan and run each for SECONDS,
+# starting from the seed corpus in tests/fuzz/corpus (copied: the repository
+# is not written to).
+#
+#   run.sh KERNEL-SRC SECONDS
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ksrc=$1 secs=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work" /tmp/sgfilter-fuzz-*.conf' EXIT
+pass=0 fail=0
+cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+	-I"$top/tests/unit/shim" -idirafter "$ksrc/include" -Wno-unused-command-line-argument)
+
+build() { # NAME SOURCES...
+	local name=$1
+	shift
+	clang "${cflags[@]}" -o "$work/$name" "$@" > "$work/$name.build" 2>&1
+}
+
+for target in entry sgfilterctl; do
+	case $target in
+	entry) srcs=("$top/tests/fuzz/fuzz_entry.c" "$top/kernel/sgfilter/policy.c"
+		     "$ksrc/drivers/scsi/scsi_sgio.c") ;;
+	sgfilterctl) srcs=("$top/tests/fuzz/fuzz_sgfilterctl.c" "$top/kernel/sgfilter/policy.c"
+			   "$ksrc/drivers/scsi/scsi_sgio.c" -lsgutils2) ;;
+	esac
+	n=$((pass + fail + 1))
+	if ! build "fuzz_$target" "${srcs[@]}"; then
+		fail=$((fail + 1)); echo "not ok $n - fuzz_$target builds"; sed 's/^/# /' "$work/fuzz_$target.build" | head -20
+		continue
+	fi
+	mkdir -p "$work/corpus_$target"
+	cp "$top/tests/fuzz/corpus/$target/"* "$work/corpus_$target/"
+	(cd "$work" && "./fuzz_$target" -max_total_time="$secs" -max_len=4096 -close_fd_mask=3 \
+		"corpus_$target" > "fuzz_$target.log" 2>&1)
+	rc=$?
+	runs=$(grep -o 'Done [0-9]* runs' "$work/fuzz_$target.log" | grep -o '[0-9]*')
+	if [ $rc = 0 ] && [ -n "$runs" ]; then
+		pass=$((pass + 1)); echo "ok $n - fuzz_$target: $runs executions in ${secs} s, no crash, no sanitizer report"
+	else
+		fail=$((fail + 1)); echo "not ok $n - fuzz_$target (exit status $rc)"
+		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$work/fuzz_$target.log" | head -10 | sed 's/^/# /'
+	fi
+done
+echo "1..$((pass + fail))"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
