@@ -71,7 +71,7 @@ unit-docs: deps
 	@tests/unit/docs_test.sh $(KERNEL_SRC)
 
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix badinput qemu_client
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug qemu_client
 
 kernel: deps
 	@tests/vm/kernel.sh

@@ -333,6 +333,47 @@ suite_badinput() {
 	return $rc
 }
 
+# Hot-unplug with commands in flight and unpriv_sgio set: the device comes
+# back at 0; removing the host under load splats nothing (the host checks).
+suite_hotunplug() {
+	local sd=/sys/bus/pseudo/drivers/scsi_debug host hctl i n=0 bad=0 loops
+	tap() {
+		n=$((n + 1))
+		if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; bad=1; fi
+	}
+	host=$(ls /sys/class/scsi_host | sed 's/host//' | sort -n | tail -1)
+	echo 1 > $sd/add_host
+	host=$((host + 1))
+	for i in $(seq 50); do ls -d /sys/bus/scsi/devices/$host:* > /dev/null 2>&1 && break; sleep 0.1; done
+	hctl=$(basename "$(ls -d /sys/bus/scsi/devices/$host:* | head -1)")
+	chgrp disk /dev/bsg/$hctl && chmod 660 /dev/bsg/$hctl
+	echo 1 > /sys/bus/scsi/devices/$hctl/unpriv_sgio
+	# an unprivileged writer (unfiltered by the flag) and root, in loops
+	su tester -s /bin/sh -c "while :; do sg_turs /dev/bsg/$hctl; sg_inq /dev/bsg/$hctl; done" \
+		> /dev/null 2>&1 &
+	loops=$!
+	( while :; do sg_readcap /dev/bsg/$hctl; done ) > /dev/null 2>&1 &
+	loops="$loops $!"
+	sleep 2
+	echo 1 > /sys/bus/scsi/devices/$hctl/delete; tap $? "delete $hctl with SG_IO in flight"
+	sleep 1
+	echo "- - -" > /sys/class/scsi_host/host$host/scan
+	for i in $(seq 50); do [ -e /sys/bus/scsi/devices/$hctl ] && break; sleep 0.1; done
+	[ "$(cat /sys/bus/scsi/devices/$hctl/unpriv_sgio)" = 0 ]
+	tap $? "the device that comes back starts with unpriv_sgio 0"
+	chgrp disk /dev/bsg/$hctl 2>/dev/null; chmod 660 /dev/bsg/$hctl 2>/dev/null
+	echo 1 > /sys/bus/scsi/devices/$hctl/unpriv_sgio
+	sleep 2
+	echo -1 > $sd/add_host; tap $? "remove the scsi_debug host with SG_IO in flight"
+	sleep 1
+	kill $loops 2>/dev/null
+	pkill sg_turs; pkill sg_inq; pkill sg_readcap
+	wait 2>/dev/null
+	[ ! -e /sys/class/scsi_host/host$host ]; tap $? "the host is gone"
+	echo "1..$n"
+	return $bad
+}
+
 # The main job, for people: an unprivileged read-only opener sends UNMAP.
 suite_demo() {
 	printf '\0\026\0\020\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\010\0\0\0\0' > /tmp/unmap.bin
