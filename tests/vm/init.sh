@@ -366,8 +366,9 @@ suite_hotunplug() {
 	sleep 2
 	echo -1 > $sd/add_host; tap $? "remove the scsi_debug host with SG_IO in flight"
 	sleep 1
+	# the user's loop runs in a shell under su: kill it by its command line
+	pkill -f "sg_turs /dev/bsg/$hctl"
 	kill $loops 2>/dev/null
-	pkill sg_turs; pkill sg_inq; pkill sg_readcap
 	wait 2>/dev/null
 	[ ! -e /sys/class/scsi_host/host$host ]; tap $? "the host is gone"
 	echo "1..$n"
