@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
+#include "../../selftests/sgfilter/sgio_util.h"
 
 unsigned int kshim_warnings;
 
@@ -88,31 +89,13 @@ static void send_all(const char *node, bool writer, bool as_user, u8 *denied)
 {
 	int fd, i;
 
-	if (as_user) {
-		gid_t gid = 6;
-
-		if (setgroups(1, &gid) || setresgid(1000, 1000, 1000) ||
-		    setresuid(1000, 1000, 1000))
-			_exit(2);
-	}
+	if (as_user)
+		sgf_drop_to_user();
 	fd = open(node, writer ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		_exit(3);
-	for (i = 0; i < nr_cdbs; i++) {
-		u8 sense[32];
-		struct sg_io_v4 h = {
-			.guard = 'Q',
-			.protocol = BSG_PROTOCOL_SCSI,
-			.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD,
-			.request_len = cdbs[i].len,
-			.request = (uintptr_t)cdbs[i].b,
-			.max_response_len = sizeof(sense),
-			.response = (uintptr_t)sense,
-			.timeout = 5000,
-		};
-
-		denied[i] = ioctl(fd, SG_IO, &h) && errno == EPERM;
-	}
+	for (i = 0; i < nr_cdbs; i++)
+		denied[i] = sgf_bsg(fd, cdbs[i].b, cdbs[i].len, SGF_DIR_NONE, NULL, 0) == -EPERM;
 	_exit(0);
 }
 
