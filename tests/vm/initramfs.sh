@@ -72,26 +72,33 @@ add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null
 
-# sgfilter.ko, built out of tree (M=) from a copy, next to the kernel's modules
-release=$(cat "$obj/include/config/kernel.release")
-mod=$(dirname "$obj")/sgfilter-module
-rm -rf "$mod"
-cp -r "$top/kernel/sgfilter" "$mod"
-make -s -C "$obj" M="$mod" modules >/dev/null
-mkdir -p "$stage/lib/modules/$release/extra"
-cp "$mod/sgfilter.ko" "$stage/lib/modules/$release/extra/"
-depmod -b "$stage" "$release"
+# The user-space tools compile the policy from the patched tree, also when
+# the VM boots an unpatched kernel (which then shows where it differs).
+policy_src=$("$top/tests/vm/kernel.sh" --source)
 
-# sgfilterctl, its policy directory and the mdev stand-in for its udev rule
-make -s -C "$top/tools/sgfilterctl" KSRC="$src" >/dev/null
+# sgfilter.ko, built out of tree (M=) from a copy, next to the kernel's
+# modules; only a kernel with the patch series can load it
+release=$(cat "$obj/include/config/kernel.release")
+if [ -e "$src/include/scsi/scsi_sgio.h" ]; then
+	mod=$(dirname "$obj")/sgfilter-module
+	rm -rf "$mod"
+	cp -r "$top/kernel/sgfilter" "$mod"
+	make -s -C "$obj" M="$mod" modules >/dev/null
+	mkdir -p "$stage/lib/modules/$release/extra"
+	cp "$mod/sgfilter.ko" "$stage/lib/modules/$release/extra/"
+	depmod -b "$stage" "$release"
+fi
+
+# sgfilterctl, and its policy directory
+make -s -C "$top/tools/sgfilterctl" KSRC="$policy_src" >/dev/null
 cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
 mkdir -p "$stage/etc/sgfilter"
 
-# The decision matrix and bad input checkers: the kernel's tables compiled in,
-# as in tests/unit
+# The decision matrix and bad input checkers: the tables compiled in
 for prog in matrix badinput; do
-	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" -idirafter "$src/include" \
-		-o "$stage/tests/$prog" "$top/tests/vm/$prog.c" "$src/drivers/scsi/scsi_sgio.c"
+	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" \
+		-idirafter "$policy_src/include" -o "$stage/tests/$prog" \
+		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c"
 done
 
 # The selftests, built where kselftests live
