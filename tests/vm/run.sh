@@ -32,9 +32,11 @@ suites=$(IFS=,; echo "$*")
 
 obj=$("$top/tests/vm/kernel.sh" ${kopts[@]+"${kopts[@]}"})
 src=$(dirname "$obj")/src
-# The guest of the QEMU that runs inside the VM: TCG in TCG is slow enough
-# without KASAN, so it gets the patched kernel without the debug options.
-guest_obj=$("$top/tests/vm/kernel.sh" --no-debug)
+# The guest of the QEMU that runs inside the VM (qemu_client): TCG in TCG is
+# slow enough without KASAN, so it gets the patched kernel without the debug
+# options. Other runs carry the test kernel there, unused.
+guest_obj=$obj
+case ",$suites," in *,qemu_client,*) guest_obj=$("$top/tests/vm/kernel.sh" --no-debug) ;; esac
 out=${out:-$(dirname "$obj")/run}
 mkdir -p "$out"
 rm -f "$out"/{console,results}.log
