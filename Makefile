@@ -6,7 +6,8 @@
 #   make demo    the CVE-2012-4542 demonstration on mainline and patched kernels
 #   make unit    the fast user-space tests only
 #   make vm      the VM tests only
-#   make stress  the long fuzzing runs (10 minutes per target)
+#   make stress  the long runs: fuzzing 10 minutes per target, 200 module
+#                reloads under SG_IO load
 #   make kernel  build (or reuse) the patched test kernel
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
 #                completion, udev rule and systemd unit
@@ -63,6 +64,7 @@ unit-fuzz: deps
 # The long variants of the robustness tests
 stress: deps
 	@tests/fuzz/run.sh $(KERNEL_SRC) 600
+	@SGF_RELOADS=200 tests/vm/run.sh --timeout 3600 stress
 
 unit-harness:
 	@tests/unit/verdict_test.sh
@@ -71,7 +73,7 @@ unit-docs: deps
 	@tests/unit/docs_test.sh $(KERNEL_SRC)
 
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug qemu_client
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug stress qemu_client
 
 kernel: deps
 	@tests/vm/kernel.sh

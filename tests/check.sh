@@ -36,7 +36,7 @@ stage "unit tests: documentation matches the patch series" make -s -C "$top" uni
 stage "fuzzing: entry syntax and sgfilterctl's parsers (15 s each)" make -s -C "$top" unit-fuzz
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
 stage "VM tests (patched kernel, debug config)" \
-	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug qemu_client
+	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug stress qemu_client
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

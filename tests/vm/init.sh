@@ -25,6 +25,7 @@ report() { echo "$@" >&3; }
 log() { echo "init: $*" > /dev/kmsg; }
 
 suites=$(sed -n 's/.*sgf\.run=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+reloads=$(sed -n 's/.*sgf\.reloads=\([0-9]*\).*/\1/p' /proc/cmdline)
 
 # --- targets -------------------------------------------------------------
 
@@ -373,6 +374,14 @@ suite_hotunplug() {
 	[ ! -e /sys/class/scsi_host/host$host ]; tap $? "the host is gone"
 	echo "1..$n"
 	return $bad
+}
+
+# Four SG_IO processes while unpriv_sgio toggles, tables change and the
+# module reloads (sgf.reloads= cycles, default 20)
+suite_stress() {
+	local q
+	q=/sys/dev/block/$(cat "/sys/block/${SGF_DISK#/dev/}/dev")/queue/unpriv_sgio
+	/tests/stress "${reloads:-20}" "$SGF_DISK" "$SGF_DISK_SG" "$SGF_DISK_BSG" "$q"
 }
 
 # The main job, for people: an unprivileged read-only opener sends UNMAP.

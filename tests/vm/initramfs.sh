@@ -95,7 +95,7 @@ cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
 mkdir -p "$stage/etc/sgfilter"
 
 # The decision matrix and bad input checkers: the tables compiled in
-for prog in matrix badinput; do
+for prog in matrix badinput stress; do
 	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" \
 		-idirafter "$policy_src/include" -o "$stage/tests/$prog" \
 		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c"

@@ -11,6 +11,8 @@
 # not finish, or if the kernel log shows a warning, an oops, a KASAN, lockdep
 # or RCU report. The last line is "N passed, N failed[, N skipped]".
 #
+# SGF_RELOADS sets the module reload cycles of the stress suite (default 20).
+#
 # Under TCG the guest's clock runs in fits and starts when the host is busy,
 # so the lockup detectors are off (nowatchdog): they report the emulator.
 set -euo pipefail
@@ -53,7 +55,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -nodefaults \
 	-kernel "$obj/arch/x86/boot/bzImage" \
 	-initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites" \
+	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites sgf.reloads=${SGF_RELOADS:-20}" \
 	-serial "file:$out/console.log" \
 	-serial "file:$out/results.log" \
 	-device virtio-scsi-pci,id=scsi0 \
