@@ -95,11 +95,12 @@ cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
 mkdir -p "$stage/etc/sgfilter"
 
 # The decision matrix and bad input checkers: the tables compiled in
-for prog in matrix badinput stress; do
+for prog in matrix badinput; do
 	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" \
 		-idirafter "$policy_src/include" -o "$stage/tests/$prog" \
 		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c"
 done
+gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
 
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"
