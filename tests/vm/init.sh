@@ -63,6 +63,14 @@ export_nodes() {
 	done
 }
 
+# Give the nodes of every exported test device group disk and mode 0660 again
+restore_node_perms() {
+	local node
+	for node in $(env | sed -n 's/^SGF_[A-Z_]*=\(\/dev\/.*\)/\1/p'); do
+		[ -e "$node" ] && chgrp disk "$node" && chmod 660 "$node"
+	done
+}
+
 # Two TEST UNIT READYs: the first commands after a LUN appears may get
 # UNIT ATTENTION.
 settle() { sg_turs "$1" >/dev/null 2>&1; sg_turs "$1" >/dev/null 2>&1; }
@@ -282,6 +290,9 @@ suite_tool() {
 	tap $? "a disk named by WWN in /etc/sgfilter gets unpriv_sgio when it appears"
 	killall mdev 2>/dev/null
 	rm -f /etc/sgfilter/vm.conf /etc/mdev.conf
+	# mdev -d rescans /sys at startup and gives every node its default
+	# owner: the test devices' nodes get group disk back
+	restore_node_perms
 	echo -1 > /sys/bus/pseudo/drivers/scsi_debug/add_host
 
 	modprobe -r sgfilter; tap $? "modprobe -r sgfilter"
