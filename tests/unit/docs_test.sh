@@ -5,7 +5,9 @@
 #  - the Documentation/ABI/testing/ files that the patch series adds are in
 #    the repository unchanged;
 #  - every sysfs attribute the patch series or sgfilter.ko adds has a
-#    "What:" entry there.
+#    "What:" entry there;
+#  - every patch passes scripts/checkpatch.pl --strict, and so do the
+#    module's sources.
 #
 #   docs_test.sh KERNEL-SRC   (the patched tree)
 set -uo pipefail
@@ -45,6 +47,20 @@ for a in $attrs; do
 	grep -hE "^What:.*/$a\$" "$top"/Documentation/ABI/testing/* >/dev/null
 	result $? "sysfs attribute $a has an ABI entry"
 done
+# checkpatch, run from outside any git work tree: inside one it checks a
+# git-tracked .patch file as a source file (git_is_single_file())
+for p in "$top"/kernel/patches/*.patch; do
+	(cd / && perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse "$p") > "$diffs" 2>&1
+	[ ! -s "$diffs" ]
+	result $? "checkpatch --strict: $(basename "$p")"
+	sed 's/^/# /' "$diffs" | head -10
+done
+(cd / && perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --terse -f \
+	"$top"/kernel/sgfilter/*.[ch]) > "$diffs" 2>&1
+[ ! -s "$diffs" ]
+result $? "checkpatch --strict -f: kernel/sgfilter/*.[ch]"
+sed 's/^/# /' "$diffs" | head -10
+
 echo "1..$((pass + fail))"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
