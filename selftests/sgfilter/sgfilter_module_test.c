@@ -86,18 +86,6 @@ static int root_send(const char *node, struct cmd *c)
 	return ret;
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Read a whole file into @buf (NUL-terminated); -errno on failure */
 static int read_file(const char *path, char *buf, size_t size)
 {
@@ -241,7 +229,7 @@ FIXTURE_SETUP(module)
 	self->lio = getenv("SGF_LIO_BSG");
 	if (modprobe(true))
 		SKIP(return, "sgfilter.ko does not load");
-	ASSERT_EQ(0, write_file(SYSFS "/reset_counters", "1"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/reset_counters", "1"));
 }
 
 FIXTURE_TEARDOWN(module)
@@ -281,15 +269,15 @@ TEST_F(module, allow_pr_out_to_disk_writers)
 		SKIP(return, "SGF_LIO_BSG is not set");
 	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));
 
-	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f write\n"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f write\n"));
 	ASSERT_EQ(0, user_send(self->lio, true, &c));		/* GOOD */
 	c = pr_in_read_keys();
-	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5e read"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5e read"));
 	ASSERT_EQ(0, user_send(self->lio, false, &c));
 	c = pr_out(0x06, 0, 0, KEY);
 	ASSERT_EQ(-EPERM, user_send(self->lio, false, &c)) TH_LOG("a reader may not register");
 
-	ASSERT_EQ(0, write_file(SYSFS "/disk/deny", "0x5f"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/deny", "0x5f"));
 	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));
 }
 
@@ -300,10 +288,10 @@ TEST_F(module, service_action_granularity)
 	if (!self->lio)
 		SKIP(return, "SGF_LIO_BSG is not set");
 	/* REGISTER (service action 0) only */
-	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f/0x00 write"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f/0x00 write"));
 	ASSERT_EQ(0, user_send(self->lio, true, &reg));
 	ASSERT_EQ(-EPERM, user_send(self->lio, true, &reserve));
-	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f/0x01 write"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f/0x01 write"));
 	ASSERT_EQ(0, user_send(self->lio, true, &reserve));
 }
 
@@ -327,7 +315,7 @@ TEST_F(module, counters_move)
 	c = unmap(SCRATCH_LBA);
 	ASSERT_EQ(0, root_send(self->disk, &c));
 	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
-	ASSERT_EQ(0, write_file(SYSFS "/reset_counters", "1"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/reset_counters", "1"));
 	ASSERT_EQ(0, read_long(SYSFS "/disk/denied"));
 	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
 	ASSERT_STREQ("", buf);
@@ -379,16 +367,16 @@ TEST_F(module, bad_writes_change_nothing)
 	ASSERT_NE(0, strlen(before));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), SYSFS "/disk/%s", bad[i].file);
-		EXPECT_EQ(-EINVAL, write_file(path, bad[i].val))
+		EXPECT_EQ(-EINVAL, sgf_write_str(path, bad[i].val))
 			TH_LOG("%s <- \"%s\"", bad[i].file, bad[i].val);
 	}
 	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STREQ(before, after);
 	/* and a good one does change it, then reset undoes it */
-	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5e read"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5e read"));
 	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STRNE(before, after);
-	ASSERT_EQ(0, write_file(SYSFS "/disk/reset", "1"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/reset", "1"));
 	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STREQ(before, after);
 }
@@ -412,7 +400,7 @@ TEST_F(module, user_may_read_not_write)
 
 		sgf_drop_to_user();
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-			if (write_file(files[i], i ? "1" : "0x5f write") != -EACCES)
+			if (sgf_write_str(files[i], i ? "1" : "0x5f write") != -EACCES)
 				_exit(1 + i);
 		if (read_file(SYSFS "/disk/table", buf, sizeof(buf)) || !buf[0] ||
 		    read_long(SYSFS "/disk/denied") < 0)
@@ -432,7 +420,7 @@ TEST_F(module, unload_restores_builtin)
 
 	if (!self->lio)
 		SKIP(return, "SGF_LIO_BSG is not set");
-	ASSERT_EQ(0, write_file(SYSFS "/disk/allow", "0x5f write"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f write"));
 	ASSERT_EQ(0, user_send(self->lio, true, &c));
 	ASSERT_EQ(0, modprobe(false));
 	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));

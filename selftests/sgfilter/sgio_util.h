@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the sgfilter selftests share: sending a CDB, becoming the test user. */
+/*
+ * What the sgfilter selftests (and the VM checkers) share: sending a CDB,
+ * becoming the test user, writing a sysfs file.
+ */
 #ifndef SGIO_UTIL_H
 #define SGIO_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/bsg.h>
 #include <scsi/sg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -76,6 +81,24 @@ static inline void sgf_drop_to_user(void)
 
 	if (setgroups(1, &gid) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
 		_exit(200);
+}
+
+/* Write @len bytes to @path in one write(): 0 or -errno */
+static inline int sgf_write(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline int sgf_write_str(const char *path, const char *s)
+{
+	return sgf_write(path, s, strlen(s));
 }
 
 #endif

@@ -77,19 +77,6 @@ static int sdev_flag_path(const char *node, char *buf, size_t len)
 	return 0;
 }
 
-/* Write @len bytes to a sysfs file in one write(); -errno on failure. */
-static int sysfs_write(const char *path, const char *val, size_t len)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, len) != (ssize_t)len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The value of a 0/1 sysfs file, or -errno */
 static int sysfs_read_flag(const char *path)
 {
@@ -255,23 +242,23 @@ FIXTURE_SETUP(flag)
 		SKIP(return, "SGF_DISK is not set");
 	ASSERT_EQ(0, queue_flag_path(disk, self->queue, sizeof(self->queue)));
 	ASSERT_EQ(0, sdev_flag_path(disk, self->sdev, sizeof(self->sdev)));
-	ASSERT_EQ(0, sysfs_write(self->queue, "0", 1));
+	ASSERT_EQ(0, sgf_write(self->queue, "0", 1));
 }
 
 FIXTURE_TEARDOWN(flag)
 {
 	if (self->queue[0])
-		sysfs_write(self->queue, "0", 1);
+		sgf_write(self->queue, "0", 1);
 }
 
 TEST_F(flag, both_files_are_one_flag)
 {
 	ASSERT_EQ(0, sysfs_read_flag(self->queue));
 	ASSERT_EQ(0, sysfs_read_flag(self->sdev));
-	ASSERT_EQ(0, sysfs_write(self->queue, "1\n", 2));
+	ASSERT_EQ(0, sgf_write(self->queue, "1\n", 2));
 	ASSERT_EQ(1, sysfs_read_flag(self->queue));
 	ASSERT_EQ(1, sysfs_read_flag(self->sdev));
-	ASSERT_EQ(0, sysfs_write(self->sdev, "0", 1));
+	ASSERT_EQ(0, sgf_write(self->sdev, "0", 1));
 	ASSERT_EQ(0, sysfs_read_flag(self->queue));
 	ASSERT_EQ(0, sysfs_read_flag(self->sdev));
 }
@@ -292,16 +279,16 @@ TEST_F(flag, bad_writes_change_nothing)
 
 	memset(longstr, '1', sizeof(longstr));
 	for (v = 0; v <= 1; v++) {
-		ASSERT_EQ(0, sysfs_write(self->queue, v ? "1" : "0", 1));
+		ASSERT_EQ(0, sgf_write(self->queue, v ? "1" : "0", 1));
 		for (f = 0; f < 2; f++) {
 			for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-				EXPECT_EQ(-EINVAL, sysfs_write(files[f], bad[i], strlen(bad[i])))
+				EXPECT_EQ(-EINVAL, sgf_write(files[f], bad[i], strlen(bad[i])))
 					TH_LOG("%s <- \"%s\"", files[f], bad[i]);
 				ASSERT_EQ(v, sysfs_read_flag(self->queue));
 			}
-			EXPECT_EQ(-EINVAL, sysfs_write(files[f], longstr, sizeof(longstr)));
+			EXPECT_EQ(-EINVAL, sgf_write(files[f], longstr, sizeof(longstr)));
 			ASSERT_EQ(v, sysfs_read_flag(self->queue));
-			EXPECT_EQ(0, sysfs_write(files[f], "", 0));
+			EXPECT_EQ(0, sgf_write(files[f], "", 0));
 			ASSERT_EQ(v, sysfs_read_flag(self->queue));
 		}
 	}
@@ -332,7 +319,7 @@ static int child_write(const char *path, void (*become)(void), int err)
 		return -errno;
 	if (!pid) {
 		become();
-		_exit(sysfs_write(path, "1", 1) == -err ? 0 : 1);
+		_exit(sgf_write(path, "1", 1) == -err ? 0 : 1);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -ECHILD;
@@ -355,11 +342,6 @@ TEST_F(flag, root_without_cap_sys_admin_cannot_write)
 }
 
 /* --- a new device starts at 0 --------------------------------------------- */
-
-static int write_str(const char *path, const char *s)
-{
-	return sysfs_write(path, s, strlen(s));
-}
 
 /* Find the H:C:T:L of the device under SCSI host @host; 0 on success */
 static int device_of_host(int host, char *hctl, size_t len)
@@ -413,7 +395,7 @@ TEST(new_device_starts_at_zero)
 	if (access(SDEBUG_ADD_HOST, W_OK))
 		SKIP(return, "scsi_debug is not loaded");
 	before = last_host();
-	ASSERT_EQ(0, write_str(SDEBUG_ADD_HOST, "1"));
+	ASSERT_EQ(0, sgf_write_str(SDEBUG_ADD_HOST, "1"));
 	host = last_host();
 	ASSERT_LT(before, host);
 	for (i = 0; i < 100 && device_of_host(host, hctl, sizeof(hctl)); i++)
@@ -422,13 +404,13 @@ TEST(new_device_starts_at_zero)
 
 	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/unpriv_sgio", hctl);
 	EXPECT_EQ(0, sysfs_read_flag(path));
-	EXPECT_EQ(0, write_str(path, "1"));
+	EXPECT_EQ(0, sgf_write_str(path, "1"));
 	EXPECT_EQ(1, sysfs_read_flag(path));
 
 	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/delete", hctl);
-	EXPECT_EQ(0, write_str(path, "1"));
+	EXPECT_EQ(0, sgf_write_str(path, "1"));
 	snprintf(path, sizeof(path), "/sys/class/scsi_host/host%d/scan", host);
-	EXPECT_EQ(0, write_str(path, "- - -"));
+	EXPECT_EQ(0, sgf_write_str(path, "- - -"));
 	for (i = 0; i < 100 && device_of_host(host, hctl, sizeof(hctl)); i++)
 		usleep(100000);
 	EXPECT_EQ(0, device_of_host(host, hctl, sizeof(hctl)));
@@ -436,7 +418,7 @@ TEST(new_device_starts_at_zero)
 	EXPECT_EQ(0, sysfs_read_flag(path));
 
 	/* scsi_debug removes the host it added last */
-	EXPECT_EQ(0, write_str(SDEBUG_ADD_HOST, "-1"));
+	EXPECT_EQ(0, sgf_write_str(SDEBUG_ADD_HOST, "-1"));
 }
 
 /* --- persistent reservations as the unprivileged user --------------------- */
@@ -470,14 +452,14 @@ FIXTURE_SETUP(pr)
 	if (!self->blk || !self->node)
 		SKIP(return, "SGF_LIO or %s is not set", variant->env);
 	ASSERT_EQ(0, queue_flag_path(self->blk, self->queue, sizeof(self->queue)));
-	ASSERT_EQ(0, write_str(self->queue, "0"));
+	ASSERT_EQ(0, sgf_write_str(self->queue, "0"));
 	ASSERT_EQ(0, root_unregister(self->blk));
 }
 
 FIXTURE_TEARDOWN(pr)
 {
 	if (self->queue[0]) {
-		write_str(self->queue, "0");
+		sgf_write_str(self->queue, "0");
 		root_unregister(self->blk);
 	}
 }
@@ -496,7 +478,7 @@ TEST_F(pr, flag_on_register_reserve_release)
 	struct pr_cmd c = pr_out(PR_REGISTER_AND_IGNORE, 0, 0, KEY);
 
 	/* written where libvirt writes it */
-	ASSERT_EQ(0, write_str(self->queue, "1"));
+	ASSERT_EQ(0, sgf_write_str(self->queue, "1"));
 
 	if (!variant->writer) {
 		/* read-only openers stay on the class table */
@@ -517,7 +499,7 @@ TEST_F(pr, flag_on_register_reserve_release)
 	ASSERT_EQ(0, user_pr(self->node, variant->entry, true, &c));
 
 	/* and off again: refused again */
-	ASSERT_EQ(0, write_str(self->queue, "0"));
+	ASSERT_EQ(0, sgf_write_str(self->queue, "0"));
 	c = pr_out(PR_REGISTER_AND_IGNORE, 0, 0, KEY);
 	ASSERT_EQ(-EPERM, user_pr(self->node, variant->entry, true, &c));
 }

@@ -99,18 +99,6 @@ static void send_all(const char *node, bool writer, bool as_user, u8 *denied)
 	_exit(0);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int check_device(const char *node, unsigned long *total)
 {
 	char dir[128], path[160], buf[16] = "";
@@ -140,7 +128,7 @@ static int check_device(const char *node, unsigned long *total)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	for (unpriv = 0; unpriv <= 1; unpriv++) {
-		int err = write_str(path, unpriv ? "1" : "0");
+		int err = sgf_write_str(path, unpriv ? "1" : "0");
 
 		/* a kernel without the flag (mainline): only the unpriv_sgio=0 half */
 		if (err == -ENOENT && unpriv) {
@@ -185,7 +173,7 @@ static int check_device(const char *node, unsigned long *total)
 			}
 		}
 	}
-	write_str(path, "0");
+	sgf_write_str(path, "0");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	munmap(denied, MAX_CDBS);
 	*total += combos;

@@ -78,18 +78,6 @@ static void work(struct worker *w, const char *path)
 	}
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct worker init[NR_WORKERS] = {
@@ -121,12 +109,12 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < reloads; i++) {
 		failed_ops += system("modprobe sgfilter") != 0;
-		failed_ops += write_str(disk_allow, "0x5f write") != 0;
-		failed_ops += write_str(argv[5], "1") != 0;
-		failed_ops += write_str(disk_deny, "0x5f") != 0;
-		failed_ops += write_str(argv[5], "0") != 0;
-		failed_ops += write_str(disk_allow, "0x5f/0x06 write") != 0;
-		failed_ops += write_str("/sys/kernel/sgfilter/disk/reset", "1") != 0;
+		failed_ops += sgf_write_str(disk_allow, "0x5f write") != 0;
+		failed_ops += sgf_write_str(argv[5], "1") != 0;
+		failed_ops += sgf_write_str(disk_deny, "0x5f") != 0;
+		failed_ops += sgf_write_str(argv[5], "0") != 0;
+		failed_ops += sgf_write_str(disk_allow, "0x5f/0x06 write") != 0;
+		failed_ops += sgf_write_str("/sys/kernel/sgfilter/disk/reset", "1") != 0;
 		failed_ops += system("modprobe -r sgfilter") != 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
