@@ -17,12 +17,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/bsg.h>
-#include <scsi/sg.h>
 #include <scsi/scsi_proto.h>
 #include <scsi/scsi_sgio.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>

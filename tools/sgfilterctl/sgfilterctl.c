@@ -772,9 +772,8 @@ static bool decide(bool rawio, bool writer, bool sg_node, int unpriv,
 		cdb[1] = sa;
 	}
 	perm = scsi_sgio_lookup(t, cdb, sizeof(cdb));
-	key_str(op, t->op[op] == SCSI_SGIO_BY_SA && sa >= 0 ? sa : -1, key, sizeof(key));
-	if (key[4] != '/' && t->op[op] == SCSI_SGIO_BY_SA)
-		key_str(op, sa < 0 ? 0 : sa, key, sizeof(key));
+	/* cmd_check() made sure an opcode keyed by service action has one */
+	key_str(op, t->op[op] == SCSI_SGIO_BY_SA ? sa : -1, key, sizeof(key));
 	switch (perm) {
 	case SCSI_SGIO_READ:
 		snprintf(why, size, "the %s table allows %s to every opener",
@@ -1063,7 +1062,7 @@ static int apply_unpriv(const struct unpriv_line *unpriv, int nr, const char *on
 
 static int cmd_load(int argc, char **argv)
 {
-	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES], cur;
+	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES];
 	struct unpriv_line unpriv[MAX_UNPRIV];
 	bool present[SCSI_SGIO_NR_CLASSES], any = false;
 	static char text[65536];
@@ -1081,8 +1080,6 @@ static int cmd_load(int argc, char **argv)
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		if (!present[c])
 			continue;
-		if (current_table(c, &cur))
-			return 1;
 		sgf_table_format(&tables[c], text, sizeof(text));
 		/* one write: the module swaps the whole class table at once */
 		sysfs_path(path, sizeof(path), "kernel/sgfilter/%s/load", scsi_sgio_class_name(c));
