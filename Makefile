@@ -9,6 +9,7 @@
 #   make stress  the long runs: fuzzing 10 minutes per target, 200 module
 #                reloads under SG_IO load
 #   make kernel  build (or reuse) the patched test kernel
+#   make bench   the benchmarks: bench/results.md and bench/results.png
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
 #                completion, udev rule and systemd unit
 
@@ -18,7 +19,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install tool unit-tool unit-fuzz stress check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
+.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
 
 all: tool
 
@@ -65,6 +66,9 @@ unit-fuzz: deps
 stress: deps
 	@tests/fuzz/run.sh $(KERNEL_SRC) 600
 	@SGF_RELOADS=200 tests/vm/run.sh --timeout 3600 stress
+
+bench: deps
+	@bench/run.sh
 
 unit-harness:
 	@tests/unit/verdict_test.sh

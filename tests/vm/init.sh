@@ -29,10 +29,11 @@ reloads=$(sed -n 's/.*sgf\.reloads=\([0-9]*\).*/\1/p' /proc/cmdline)
 
 # --- targets -------------------------------------------------------------
 
-# Print the H:C:T:L of the first SCSI device whose model starts with $1.
+# Print the H:C:T:L of the first SCSI device whose model starts with $1
+# (and whose LUN is $2, if given).
 find_dev() {
 	local d
-	for d in /sys/bus/scsi/devices/*:*:*:*; do
+	for d in /sys/bus/scsi/devices/*:*:*:${2:-*}; do
 		[ -e "$d/model" ] || continue
 		case $(cat "$d/model") in "$1"*) basename "$d"; return 0 ;; esac
 	done
@@ -41,12 +42,12 @@ find_dev() {
 
 wait_dev() {
 	local i=0
-	while ! find_dev "$1" >/dev/null; do
+	while ! find_dev "$1" "$2" >/dev/null; do
 		i=$((i + 1))
 		[ $i -le 100 ] || { log "no device with model $1"; return 1; }
 		sleep 0.1
 	done
-	find_dev "$1"
+	find_dev "$1" "$2"
 }
 
 # Export NAME=node, NAME_SG=node, NAME_BSG=node for device $2; make the
@@ -93,24 +94,31 @@ setup_qemu_devices() {
 	export_nodes SGF_QEMU_DISK "$hctl"
 }
 
-# A LIO fileio LUN behind tcm_loop: the target with full SPC-4 persistent
+# LIO fileio LUNs behind tcm_loop: the target with full SPC-4 persistent
 # reservations. Reservation metadata goes to /etc/target/pr.
-setup_lio() {
-	local core tpg hctl
-	set -x
-	modprobe tcm_loop && modprobe target_core_file || return 1
-	core=/sys/kernel/config/target/core/fileio_0/lio0
-	tpg=/sys/kernel/config/target/loopback/naa.5001405000000001/tpgt_1
-	mkdir -p "$core" "$tpg" || return 1
-	echo "fd_dev_name=/tmp/lio0.img,fd_dev_size=16777216" > "$core/control"
+LIO_TPG=/sys/kernel/config/target/loopback/naa.5001405000000001/tpgt_1
+
+# Add LUN $1 of 16 MiB (backing file /tmp/lio$1.img); print its H:C:T:L.
+lio_add_lun() {
+	local core=/sys/kernel/config/target/core/fileio_0/lio$1
+	mkdir -p "$core" || return 1
+	echo "fd_dev_name=/tmp/lio$1.img,fd_dev_size=16777216" > "$core/control"
 	echo 1 > "$core/enable" || return 1
 	echo 1 > "$core/attrib/emulate_tpu" || return 1
-	# tcm_loop adds the SCSI device when the LUN is linked: nexus first
-	echo naa.5001405000000002 > "$tpg/nexus" || return 1
-	mkdir "$tpg/lun/lun_0" || return 1
-	ln -s "$core" "$tpg/lun/lun_0/lio0" || return 1
+	mkdir "$LIO_TPG/lun/lun_$1" || return 1
+	ln -s "$core" "$LIO_TPG/lun/lun_$1/lio$1" || return 1
 	# LIO's INQUIRY product identification is the backstore type
-	hctl=$(wait_dev FILEIO) || return 1
+	wait_dev FILEIO "$1"
+}
+
+setup_lio() {
+	local hctl
+	set -x
+	modprobe tcm_loop && modprobe target_core_file || return 1
+	mkdir -p "$LIO_TPG" || return 1
+	# tcm_loop adds the SCSI device when the LUN is linked: nexus first
+	echo naa.5001405000000002 > "$LIO_TPG/nexus" || return 1
+	hctl=$(lio_add_lun 0) || return 1
 	export_nodes SGF_LIO "$hctl"
 	settle "$SGF_LIO"
 	set +x
@@ -410,6 +418,9 @@ suite_demo() {
 		as_user sgfilterctl check "$SGF_DISK" UNMAP --read-only 2>&1 | sed 's/^/#   /'
 	fi
 }
+
+# The benchmarks, when the initramfs carries them (make bench)
+[ -r /tests/bench.sh ] && . /tests/bench.sh
 
 log "suites: $suites"
 run_suite setup suite_setup

@@ -7,8 +7,8 @@
 #
 # It holds busybox, sg3_utils and QEMU with their libraries, the kernel's
 # modules, the selftests (built inside the kernel tree, as kselftests are),
-# tests/vm/init.sh as /init, and in /guest a kernel and initramfs for the
-# QEMU that runs inside the VM.
+# tests/vm/init.sh as /init, the benchmark suites, and in /guest a kernel and
+# initramfs for the QEMU that runs inside the VM.
 set -euo pipefail
 
 out=$1 obj=$2 src=$3 guest_kernel=$4
@@ -53,6 +53,7 @@ mkdir -p "$guest"
 chmod 755 "$guest"
 add_busybox "$guest"
 add_progs "$guest" sg_persist sg_turs
+gcc -static -O2 -Wall -o "$guest/usr/bin/sgbench" "$top/bench/sgbench.c"
 cp "$top/tests/vm/guest-init.sh" "$guest/init"
 mkdir -p "$stage/guest" "$stage/usr/share/seabios" "$stage/usr/share/qemu"
 pack "$guest" "$stage/guest/initramfs.cpio.gz"
@@ -67,7 +68,7 @@ add_busybox "$stage"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
-	sg_readcap sg_opcodes qemu-system-x86_64
+	sg_readcap sg_opcodes qemu-system-x86_64 qemu-pr-helper
 
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null
@@ -101,6 +102,10 @@ for prog in matrix badinput; do
 		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c"
 done
 gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
+
+# The benchmarks (make bench): the timing program and the suites
+cp "$guest/usr/bin/sgbench" "$stage/tests/sgbench"
+cp "$top/bench/suites.sh" "$stage/tests/bench.sh"
 
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"

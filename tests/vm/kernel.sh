@@ -3,12 +3,13 @@
 #
 # Build the test kernel and print the path of its build tree.
 #
-#   kernel.sh [--mainline] [--no-debug] [--source]
+#   kernel.sh [--mainline] [--no-debug | --bench] [--source]
 #
 # --source stops after extracting and patching and prints the source tree.
 # The source is Debian's linux-source-6.12, extracted and patched with
 # kernel/patches/ in series order; the config is tinyconfig plus
-# kernel/config/base.config (and debug.config unless --no-debug). Trees are
+# kernel/config/base.config and debug.config (--no-debug: neither;
+# --bench: bench.config, the benchmark kernel). Trees are
 # cached under $SGF_CACHE (default /var/tmp/sgfilter-cache), keyed by a hash
 # of the patches and the config, so a rebuild happens only when one of them
 # changes. --mainline builds without the patch series, for comparison.
@@ -18,13 +19,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${SGF_CACHE:-/var/tmp/sgfilter-cache}
 tarball=${SGF_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 jobs=${SGF_JOBS:-$(($(nproc) + 1))}
-mainline=0 debug=1 source_only=0
+mainline=0 kind=debug source_only=0
 for arg; do
 	case $arg in
 	--mainline) mainline=1 ;;
-	--no-debug) debug=0 ;;
+	--no-debug) kind=nodebug ;;
+	--bench) kind=bench ;;
 	--source) source_only=1 ;;
-	*) echo "usage: $0 [--mainline] [--no-debug] [--source]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--mainline] [--no-debug | --bench] [--source]" >&2; exit 2 ;;
 	esac
 done
 
@@ -33,7 +35,9 @@ say() { echo "kernel.sh: $*" >&2; }
 [ -r "$tarball" ] || { say "no kernel source at $tarball (apt-get install linux-source-6.12)"; exit 1; }
 
 fragments=("$top/kernel/config/base.config")
-[ $debug = 1 ] && fragments+=("$top/kernel/config/debug.config")
+case $kind in
+debug|bench) fragments+=("$top/kernel/config/$kind.config") ;;
+esac
 patches=()
 if [ $mainline = 0 ]; then
 	while read -r p; do
@@ -44,8 +48,9 @@ fi
 # Everything that decides what gets built goes into the key.
 key=$( { sha256sum "$tarball" | cut -c1-16
 	 cat "${fragments[@]}" ${patches[@]+"${patches[@]}"}
-	 echo "mainline=$mainline debug=$debug"; } | sha256sum | cut -c1-12)
-name=$([ $mainline = 1 ] && echo mainline || echo sgfilter)-$([ $debug = 1 ] && echo debug || echo nodebug)-$key
+	 echo "mainline=$mainline debug=$([ $kind = debug ] && echo 1 || echo 0)$([ $kind = bench ] && echo " bench=1")"; } |
+	sha256sum | cut -c1-12)
+name=$([ $mainline = 1 ] && echo mainline || echo sgfilter)-$kind-$key
 src=$cache/$name/src
 obj=$cache/$name/obj
 

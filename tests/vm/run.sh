@@ -3,7 +3,8 @@
 #
 # Boot the test kernel in QEMU and run suites in it.
 #
-#   run.sh [--mainline] [--no-debug] [--timeout S] [--out DIR] SUITE...
+#   run.sh [--mainline] [--no-debug | --bench] [--timeout S] [--out DIR]
+#          [--append ARGS] SUITE...
 #
 # Builds (or reuses) the kernel and the initramfs, boots with a virtio-scsi
 # controller carrying a QEMU scsi-hd and scsi-cd, and prints what the suites
@@ -11,6 +12,8 @@
 # not finish, or if the kernel log shows a warning, an oops, a KASAN, lockdep
 # or RCU report. The last line is "N passed, N failed[, N skipped]".
 #
+# --bench boots the benchmark kernel (kernel.sh --bench), which then is the
+# nested guest's kernel too; --append adds kernel command line arguments.
 # SGF_RELOADS sets the module reload cycles of the stress suite (default 20).
 #
 # Under TCG the guest's clock runs in fits and starts when the host is busy,
@@ -18,13 +21,15 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kopts=() timeout=900 out=
+kopts=() timeout=900 out= append= bench=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mainline|--no-debug) kopts+=("$1") ;;
+	--bench) kopts+=("$1"); bench=1 ;;
 	--timeout) timeout=$2; shift ;;
 	--out) out=$2; shift ;;
-	-*) echo "usage: $0 [--mainline] [--no-debug] [--timeout S] [--out DIR] SUITE..." >&2; exit 2 ;;
+	--append) append=$2; shift ;;
+	-*) echo "usage: $0 [--mainline] [--no-debug | --bench] [--timeout S] [--out DIR] [--append ARGS] SUITE..." >&2; exit 2 ;;
 	*) break ;;
 	esac
 	shift
@@ -36,9 +41,13 @@ obj=$("$top/tests/vm/kernel.sh" ${kopts[@]+"${kopts[@]}"})
 src=$(dirname "$obj")/src
 # The guest of the QEMU that runs inside the VM (qemu_client): TCG in TCG is
 # slow enough without KASAN, so it gets the patched kernel without the debug
-# options. Other runs carry the test kernel there, unused.
+# options (the benchmark kernel is one already). Other runs carry the test
+# kernel there, unused.
 guest_obj=$obj
-case ",$suites," in *,qemu_client,*) guest_obj=$("$top/tests/vm/kernel.sh" --no-debug) ;; esac
+case ",$suites," in
+*,qemu_client,*|*,bench_pr,*)
+	[ $bench = 1 ] || guest_obj=$("$top/tests/vm/kernel.sh" --no-debug) ;;
+esac
 out=${out:-$(dirname "$obj")/run}
 mkdir -p "$out"
 rm -f "$out"/{console,results}.log
@@ -55,7 +64,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -nodefaults \
 	-kernel "$obj/arch/x86/boot/bzImage" \
 	-initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites sgf.reloads=${SGF_RELOADS:-20}" \
+	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites sgf.reloads=${SGF_RELOADS:-20}${append:+ $append}" \
 	-serial "file:$out/console.log" \
 	-serial "file:$out/results.log" \
 	-device virtio-scsi-pci,id=scsi0 \

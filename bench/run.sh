@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: boot the benchmark kernel twice (patched, then mainline), run
+# the benchmark suites (bench/suites.sh) and write bench/results.md and
+# bench/results.png (bench/report.py).
+#
+#   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 10,20000,100: alternating rounds,
+#                                   SG_IO commands per timed run, PR commands
+#                                   per timed run in the nested guest
+#   SGF_BENCH_OUT=DIR                the VM runs' logs (default build/bench)
+#
+# The two kernels build on first use (about 6 minutes each on 2 cores) and
+# are cached like the test kernels. No figure here is asserted anywhere: the
+# runs fail only if a benchmark could not do what it measures.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+params=${SGF_BENCH:-10,20000,100}
+out=${SGF_BENCH_OUT:-$top/build/bench}
+[[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
+	{ echo "bench: SGF_BENCH=\"$params\" is not ROUNDS,COUNT,PRCOUNT" >&2; exit 2; }
+
+"$top/tests/deps.sh" gnuplot-nox
+mkdir -p "$out"
+# loglevel=5: the 1024 LUNs of the scale benchmark would otherwise print
+# some 6000 lines on the emulated serial console while the clock runs.
+# The guest's TSC is the host's (TCG): give the kernel its frequency.
+gcc -O2 -Wall -o "$out/tsc_khz" "$top/bench/tsc_khz.c"
+khz=$("$out/tsc_khz")
+args="loglevel=5 slab_nomerge tsc_early_khz=$khz tsc=reliable clocksource=tsc sgf.bench=$params"
+
+echo "bench: patched kernel: filter, persistent reservations, scale" >&2
+"$top/tests/vm/run.sh" --bench --timeout 5400 --out "$out/patched" --append "$args" \
+	bench_filter bench_pr bench_scale
+echo "bench: mainline kernel: filter, scale" >&2
+"$top/tests/vm/run.sh" --bench --mainline --timeout 3600 --out "$out/mainline" --append "$args" \
+	bench_filter bench_scale
+
+python3 "$top/bench/report.py" "$out/patched/results.log" "$out/mainline/results.log" \
+	"$("$top/tests/vm/kernel.sh" --bench)" "$("$top/tests/vm/kernel.sh" --bench --mainline)" \
+	"$top/bench"
+echo "bench: wrote bench/results.md and bench/results.png" >&2

@@ -1,0 +1,273 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark suites of the test VM; /init (tests/vm/init.sh) sources this
+# file as /tests/bench.sh when make bench put it in the initramfs.
+#
+# sgf.bench=ROUNDS,COUNT,PRCOUNT on the kernel command line: alternating
+# rounds, SG_IO commands per timed run, PR commands per guest run. Each
+# timed run prints a line for the host to add up:
+#
+#   SGF-BENCH <bench> round=<r> <name>=<value>... ns=<mean ns per command>
+#
+# and each suite prints TAP for what must hold for its figures to mean
+# anything (every command succeeded, the devices appeared), so a broken
+# benchmark fails the run instead of reporting nonsense.
+
+bench_params=$(sed -n 's/.*sgf\.bench=\([0-9,]*\).*/\1/p' /proc/cmdline)
+BENCH_ROUNDS=$(echo "$bench_params" | cut -d, -f1)
+BENCH_COUNT=$(echo "$bench_params" | cut -d, -f2)
+BENCH_PRCOUNT=$(echo "$bench_params" | cut -d, -f3)
+: "${BENCH_ROUNDS:=10}" "${BENCH_COUNT:=20000}" "${BENCH_PRCOUNT:=200}"
+
+bench_n=0 bench_bad=0
+btap() {
+	bench_n=$((bench_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $bench_n - $2"
+	else
+		echo "not ok $bench_n - $2"
+		bench_bad=1
+	fi
+}
+bench_end() {
+	echo "1..$bench_n"
+	return $bench_bad
+}
+
+# The items of $2 in order on odd rounds $1, reversed on even ones, so that
+# no configuration always runs first or last.
+abba() {
+	if [ $(($1 % 2)) = 1 ]; then
+		echo "$2"
+	else
+		echo "$2" | tr ' ' '\n' | sed '1!G;h;$!d' | tr '\n' ' '
+	fi
+}
+
+patched() { [ -e "/sys/block/${SGF_DISK#/dev/}/queue/unpriv_sgio" ]; }
+
+# 200 disk-class entries that leave READ(10) and TEST UNIT READY alone:
+# vendor-specific opcodes 0xc0-0xff, every service action of 0x9e, 0x9f,
+# 0xa3 and 0xa4, and eight of 0x7f.
+bench_entries() {
+	local op sa
+	for op in $(seq 192 255); do printf '%#x write\n' "$op"; done
+	for op in 0x9e 0x9f 0xa3 0xa4; do
+		for sa in $(seq 0 31); do printf '%s/%#x write\n' "$op" "$sa"; done
+	done
+	for sa in $(seq 0 7); do printf '0x7f/%#x write\n' "$sa"; done
+}
+
+# Put the kernel in configuration $1 of the filter benchmark.
+bench_enter() {
+	rmmod sgfilter 2>/dev/null
+	case $1 in
+	module|module200)
+		modprobe sgfilter || return 1
+		;;
+	esac
+	if [ "$1" = module200 ]; then
+		bench_entries | while read -r entry; do
+			echo "$entry" > /sys/kernel/sgfilter/disk/allow || exit 1
+		done || return 1
+		# (the listing folds an opcode whose service actions all agree)
+		grep -q '^0xff write$' /sys/kernel/sgfilter/disk/table &&
+			grep -q '^0x7f/0x0007 write$' /sys/kernel/sgfilter/disk/table || return 1
+	fi
+}
+
+# One timed run: bench_run USER|root OP NODE COUNT
+bench_run() {
+	local who=$1
+	shift
+	if [ "$who" = root ]; then
+		/tests/sgbench "$@"
+	else
+		su tester -s /bin/sh -c "/tests/sgbench $*"
+	fi
+}
+
+# ftrace's function profiler over one run as the unprivileged reader: hits
+# and mean time of the functions on the SG_IO path of sd.
+bench_profile() {
+	local t=/sys/kernel/tracing f
+	[ -d $t ] || mount -t tracefs tracefs $t 2>/dev/null
+	[ -e $t/function_profile_enabled ] || return 0
+	: > $t/set_ftrace_filter
+	for f in sd_ioctl scsi_ioctl scsi_cmd_allowed scsi_sgio_permitted \
+		 scsi_sgio_lookup sgf_cmd_allowed blk_execute_rq scsi_queue_rq \
+		 blk_rq_map_user_io; do
+		echo "$f" >> $t/set_ftrace_filter 2>/dev/null
+	done
+	echo 1 > $t/function_profile_enabled
+	bench_run tester read10 "$SGF_DISK" "$BENCH_COUNT" > /dev/null
+	echo 0 > $t/function_profile_enabled
+	# "  Function  Hit  Time  Avg  s^2" per CPU; times in us
+	cat $t/trace_stat/function* | awk -v c="$1" '
+		$1 !~ /^(Function|-+)$/ && NF >= 5 && $2 ~ /^[0-9]+$/ {
+			hits[$1] += $2; us[$1] += $3 }
+		END { for (f in hits) printf "SGF-BENCH profile config=%s func=%s hits=%d ns=%.0f\n",
+			c, f, hits[f], us[f] * 1000 / hits[f] }'
+	: > $t/set_ftrace_filter
+}
+
+# 1. Filter overhead: READ(10) and TEST UNIT READY from an unprivileged
+# read-only opener of the scsi_debug disk (delay=0: commands complete at
+# once, so the decision is as large a share of the time as it can be).
+suite_bench_filter() {
+	local r cfg op ns configs runs=0 failed=0
+	echo 0 > /sys/bus/pseudo/drivers/scsi_debug/delay
+	settle "$SGF_DISK"
+	if patched; then
+		configs="builtin module module200 root"
+	else
+		configs="mainline root"
+	fi
+	for r in $(seq 1 "$BENCH_ROUNDS"); do
+		for cfg in $(abba "$r" "$configs"); do
+			bench_enter "$cfg" || { failed=$((failed + 1)); continue; }
+			for op in read10 tur; do
+				runs=$((runs + 1))
+				if ns=$(bench_run "$([ $cfg = root ] && echo root || echo tester)" \
+					   "$op" "$SGF_DISK" "$BENCH_COUNT"); then
+					echo "SGF-BENCH filter round=$r config=$cfg op=$op ns=$ns"
+				else
+					failed=$((failed + 1))
+				fi
+			done
+		done
+	done
+	btap $failed "$runs timed runs of $BENCH_COUNT commands ($configs), every command allowed"
+	# and the twin: the same reader is refused a command the table denies
+	bench_enter builtin
+	su tester -s /bin/sh -c "sg_raw -R $SGF_DISK 48 00 00 00 00 00 00 00 00 00" >/dev/null 2>&1
+	[ $? != 0 ]; btap $? "the reader is refused SANITIZE (the filter is on)"
+	if patched; then
+		for cfg in builtin module; do
+			bench_enter $cfg
+			bench_profile $cfg
+		done
+		bench_enter builtin
+	else
+		bench_profile mainline
+	fi
+	bench_end
+}
+
+# 2. Persistent reservations from a guest of an unprivileged QEMU: LUN 0
+# of the LIO target directly (unpriv_sgio=1), LUN 1 through qemu-pr-helper
+# (unpriv_sgio=0), in one QEMU; the guest alternates between them.
+suite_bench_pr() {
+	local hctl1 lio1 q0 q1 i rc t0 clock
+	hctl1=$(lio_add_lun 1)
+	btap $? "LIO LUN 1 appeared ($hctl1)"
+	export_nodes SGF_LIO1 "$hctl1"
+	lio1=$SGF_LIO1
+	settle "$lio1"
+	q0=/sys/dev/block/$(cat "/sys/block/${SGF_LIO#/dev/}/dev")/queue/unpriv_sgio
+	q1=/sys/dev/block/$(cat "/sys/block/${lio1#/dev/}/dev")/queue/unpriv_sgio
+	echo 1 > "$q0" && echo 0 > "$q1"
+
+	rm -f /tmp/pr.sock
+	qemu-pr-helper -d -f /tmp/pr.pid -k /tmp/pr.sock
+	i=0
+	while [ ! -S /tmp/pr.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -S /tmp/pr.sock ]; btap $? "qemu-pr-helper runs as root"
+	# the unprivileged QEMU must be able to connect
+	chmod 666 /tmp/pr.sock
+
+	t0=$(date +%s)
+	# the guest's TSC is the host's too: the same clock arguments
+	clock=$(tr ' ' '\n' < /proc/cmdline | grep -E '^(tsc|tsc_early_khz|clocksource)=' | tr '\n' ' ')
+	timeout 1200 su tester -s /bin/sh -c "qemu-system-x86_64 -accel tcg -m 256 \
+		-nographic -no-reboot -nodefaults \
+		-kernel /guest/bzImage -initrd /guest/initramfs.cpio.gz \
+		-append 'console=ttyS0 panic=-1 reboot=t nowatchdog $clock sgf.bench=$BENCH_ROUNDS,$BENCH_PRCOUNT' \
+		-serial file:/tmp/guest-bench.log \
+		-object pr-manager-helper,id=pr0,path=/tmp/pr.sock \
+		-device virtio-scsi-pci,id=scsi0 \
+		-drive file=$SGF_LIO,if=none,format=raw,id=direct \
+		-device scsi-block,drive=direct,bus=scsi0.0,scsi-id=0,lun=0 \
+		-drive if=none,id=helper,driver=raw,file.driver=host_device,file.filename=$lio1,file.pr-manager=pr0 \
+		-device scsi-block,drive=helper,bus=scsi0.0,scsi-id=1,lun=0" \
+		</dev/null >/tmp/qemu-bench.out 2>&1
+	echo "# guest ran $(($(date +%s) - t0)) s"
+	sed -n 's/\r$//; s/^SGF-GUEST bench /SGF-BENCH pr /p' /tmp/guest-bench.log
+	rc=$(sed -n 's/\r$//; s/^SGF-GUEST done rc=\([0-9]*\).*/\1/p' /tmp/guest-bench.log)
+	[ "$rc" = 0 ]; btap $? "the guest timed every PR command on both paths (rc=${rc:-none})"
+	if [ "$rc" != 0 ]; then
+		sed 's/^/# qemu: /' /tmp/qemu-bench.out
+		tail -20 /tmp/guest-bench.log | sed 's/^/# guest: /'
+	fi
+	# the helper path is the only way LUN 1 could work: the twin check
+	su tester -s /bin/sh -c "/tests/sgbench -w prin $lio1 1" >/dev/null 2>&1
+	[ $? != 0 ]; btap $? "without the helper, tester is refused PR IN on LUN 1 (unpriv_sgio=0)"
+
+	kill "$(cat /tmp/pr.pid)" 2>/dev/null
+	echo 0 > "$q0"
+	bench_end
+}
+
+# The H:C:T:L of each scsi_debug disk that has its block device, by LUN
+sdebug_disks() {
+	ls -d /sys/bus/pseudo/devices/adapter*/host*/target*/*:*:*:*/block 2>/dev/null |
+		sed 's|.*/\([0-9:]*\)/block$|\1|' | sort -t: -k4,4n
+}
+
+# 3. Scale: scsi_debug with 1024 LUNs. Memory from the slab counters
+# before and after the LUNs appear; the decision on LUN 0 against the last.
+suite_bench_scale() {
+	local luns=1024 slab=/sys/kernel/slab nodes0 nodes1 slab0 slab1 i n first last
+	local r which ns k0 k1 t0 node failed
+	rmmod scsi_debug || { btap 1 "scsi_debug unloads"; bench_end; return; }
+	nodes0=$(cut -d' ' -f1 $slab/kernfs_node_cache/objects)
+	slab0=$(sed -n 's/^Slab: *\([0-9]*\).*/\1/p' /proc/meminfo)
+	t0=$(date +%s)
+	modprobe scsi_debug max_luns=$luns delay=0 dev_size_mb=16
+	i=0
+	while [ "$(sdebug_disks | wc -l)" -lt $luns ] && [ $i -lt 1800 ]; do
+		sleep 1; i=$((i + 1))
+	done
+	n=$(sdebug_disks | wc -l)
+	[ "$n" = $luns ]; btap $? "$n scsi_debug disks with a block device (of $luns) in $(($(date +%s) - t0)) s"
+	sleep 2
+	nodes1=$(cut -d' ' -f1 $slab/kernfs_node_cache/objects)
+	slab1=$(sed -n 's/^Slab: *\([0-9]*\).*/\1/p' /proc/meminfo)
+	echo "SGF-BENCH scale devices=$n kernfs_nodes_before=$nodes0 kernfs_nodes_after=$nodes1" \
+	     "kernfs_node_size=$(cat $slab/kernfs_node_cache/slab_size)" \
+	     "slab_kb_before=$slab0 slab_kb_after=$slab1" \
+	     "unpriv_sgio_files=$(ls /sys/block/*/queue/unpriv_sgio /sys/bus/scsi/devices/*/unpriv_sgio 2>/dev/null | wc -l)"
+
+	first=$(sdebug_disks | head -1)
+	last=$(sdebug_disks | tail -1)
+	export_nodes SGF_LUN_FIRST "$first"
+	export_nodes SGF_LUN_LAST "$last"
+	settle "$SGF_LUN_FIRST"; settle "$SGF_LUN_LAST"
+	failed=0
+	for r in $(seq 1 "$BENCH_ROUNDS"); do
+		for which in $(abba "$r" "first last"); do
+			eval "node=\$SGF_LUN_$(echo $which | tr a-z A-Z)"
+			if ns=$(bench_run tester read10 "$node" "$BENCH_COUNT"); then
+				echo "SGF-BENCH scale round=$r lun=$which hctl=$([ $which = first ] && echo $first || echo $last) ns=$ns"
+			else
+				failed=$((failed + 1))
+			fi
+		done
+	done
+	btap $failed "READ(10) on LUN $first and $last as the reader, $BENCH_ROUNDS rounds"
+	su tester -s /bin/sh -c "sg_raw -R $SGF_LUN_LAST 48 00 00 00 00 00 00 00 00 00" >/dev/null 2>&1
+	[ $? != 0 ]; btap $? "and SANITIZE refused on LUN $last"
+
+	if patched; then
+		# the module: its size, and the slab objects loading it takes
+		k0=$(cut -d' ' -f1 $slab/kmalloc-1k/objects)
+		slab0=$(sed -n 's/^Slab: *\([0-9]*\).*/\1/p' /proc/meminfo)
+		modprobe sgfilter
+		k1=$(cut -d' ' -f1 $slab/kmalloc-1k/objects)
+		slab1=$(sed -n 's/^Slab: *\([0-9]*\).*/\1/p' /proc/meminfo)
+		echo "SGF-BENCH module coresize=$(cat /sys/module/sgfilter/coresize)" \
+		     "kmalloc1k_before=$k0 kmalloc1k_after=$k1 slab_kb_before=$slab0 slab_kb_after=$slab1"
+		rmmod sgfilter
+	fi
+	bench_end
+}
