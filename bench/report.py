@@ -69,12 +69,13 @@ def sizes(obj):
                           check=True).stdout.splitlines()[1].split()
     text, data, bss = (int(x) for x in line[:3])
     syms = {}
-    nm = subprocess.run(["nm", "-S", vmlinux], capture_output=True, text=True,
-                        check=True).stdout
-    for ln in nm.splitlines():
-        f = ln.split()
-        if len(f) == 4 and f[3].startswith("scsi_sgio"):
-            syms[f[3]] = (int(f[1], 16), f[2])
+    dump = subprocess.run(["objdump", "-t", vmlinux], capture_output=True, text=True,
+                          check=True).stdout
+    for ln in dump.splitlines():
+        # address, flags, section, size, name
+        m = re.match(r"^[0-9a-f]+ .{7} (\S+)\s+([0-9a-f]+) (scsi_sgio\w*)$", ln)
+        if m:
+            syms[m.group(3)] = (int(m.group(2), 16), m.group(1))
     return text, data, bss, syms
 
 
@@ -127,6 +128,7 @@ def main():
                 chart.append((f"{op} {cfg}/builtin", *vb[:3], 1))
             if anchored and cfg != "root":
                 goal.append((op, cfg, anchored, raw))
+                chart.append((f"{op} {cfg}/mainline*", anchored, anchored, anchored, 1))
         if mrun:
             md.append(f"| {op} | mainline | {med(mrun):.0f} | - | {fmt_ratio(mline)} | 0 | 0 |")
     md.append("")
@@ -220,11 +222,15 @@ def main():
     md.append("Kernel image (`size vmlinux`, bytes): text "
               f"{pt - mt:+d}, data {pd - mdat:+d}, bss {pb - mb:+d} against mainline.\n")
     if psyms:
-        md.append("| symbol (`nm -S vmlinux`) | bytes | section |")
+        md.append("| symbol (`objdump -t vmlinux`) | bytes | section |")
         md.append("|---|---|---|")
-        for s, (sz, typ) in sorted(psyms.items(), key=lambda x: -x[1][0]):
-            md.append(f"| `{s}` | {sz} | {typ} |")
+        for s, (sz, sec) in sorted(psyms.items(), key=lambda x: -x[1][0]):
+            note = " (freed after boot)" if sec.startswith(".init") else ""
+            md.append(f"| `{s}` | {sz} | `{sec}`{note} |")
+        resident = sum(sz for sz, sec in psyms.values()
+                       if not sec.startswith(".init") and not sec.startswith(".text"))
         md.append("")
+        md.append(f"Resident data of the built-in tables: {resident} bytes.\n")
     mod = next((kv for b, kv in p if b == "module"), None)
     if mod:
         k = int(mod["kmalloc1k_after"]) - int(mod["kmalloc1k_before"])
@@ -258,12 +264,16 @@ set xtics rotate by -30 left
 set grid ytics
 set ylabel "ratio"
 set bmargin 8
-set title "cost against the built-in table (1 = the same)"
-set yrange [0.9:1.1]
-plot "{dats[0]}" using 1:3:4:5:xtic(2) with boxerrorbars notitle lc rgb "#4477aa", 1 notitle lc rgb "black"
+set title "cost ratios (1 = the same; * = across boots, anchored on root)"
+set xrange [-0.5:{max(len([c for c in chart if c[4] == 1]), 1) - 0.5}]
+set offsets 0, 0, 0.01, 0.01
+plot "{dats[0]}" using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.2 lc rgb "#4477aa" notitle, \\
+     1 notitle lc rgb "black", 1.01 notitle dt 2 lc rgb "#888888", 0.99 notitle dt 2 lc rgb "#888888"
 set title "PR latency: through qemu-pr-helper / direct (goal: 2 or more)"
+set xrange [-0.5:{max(len([c for c in chart if c[4] == 2]), 1) - 0.5}]
 set yrange [0:*]
-plot "{dats[1]}" using 1:3:4:5:xtic(2) with boxerrorbars notitle lc rgb "#cc6677", 2 notitle dt 2 lc rgb "black"
+plot "{dats[1]}" using 1:3:4:5:(0.6):xtic(2) with boxerrorbars notitle lc rgb "#cc6677", \\
+     2 notitle dt 2 lc rgb "black"
 unset multiplot
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
