@@ -5,7 +5,7 @@
 # the benchmark suites (bench/suites.sh) and write bench/results.md and
 # bench/results.png (bench/report.py).
 #
-#   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 20,20000,100: alternating rounds,
+#   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 20,20000,200: alternating rounds,
 #                                   SG_IO commands per timed run, PR commands
 #                                   per timed run in the nested guest
 #   SGF_BENCH_OUT=DIR                the VM runs' logs (default build/bench)
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-params=${SGF_BENCH:-20,20000,100}
+params=${SGF_BENCH:-20,20000,200}
 out=${SGF_BENCH_OUT:-$top/build/bench}
 [[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
 	{ echo "bench: SGF_BENCH=\"$params\" is not ROUNDS,COUNT,PRCOUNT" >&2; exit 2; }
@@ -40,7 +40,15 @@ echo "bench: mainline kernel: filter, scale" >&2
 "$top/tests/vm/run.sh" --bench --mainline --timeout 3600 --out "$out/mainline" --append "$args" \
 	bench_filter bench_scale
 
+echo "bench: the decision alone, natively (bench/decide.c)" >&2
+ksrc=$("$top/tests/vm/kernel.sh" --source)
+gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tests/unit/shim" \
+	-idirafter "$ksrc/include" -o "$out/decide" "$top/bench/decide.c" \
+	"$ksrc/drivers/scsi/scsi_sgio.c"
+"$out/decide" "${params%%,*}" 20000000 | sed 's/^decide /SGF-BENCH decide /' > "$out/decide.log"
+
 python3 "$top/bench/report.py" "$out/patched/results.log" "$out/mainline/results.log" \
+	"$out/decide.log" \
 	"$("$top/tests/vm/kernel.sh" --bench)" "$("$top/tests/vm/kernel.sh" --bench --mainline)" \
 	"$top/bench"
 echo "bench: wrote bench/results.md and bench/results.png" >&2

@@ -99,6 +99,7 @@ bench_refused() {
 
 # ftrace's function profiler over one run as the unprivileged reader: hits
 # and mean time of the whole ioctl and of the decision in it.
+#   bench_profile CONFIG ROUND
 bench_profile() {
 	local t=/sys/kernel/tracing f
 	[ -e $t/function_profile_enabled ] || mount -t tracefs tracefs $t 2>/dev/null
@@ -112,11 +113,11 @@ bench_profile() {
 	bench_run tester read10 "$SGF_DISK" "$BENCH_COUNT" > /dev/null
 	echo 0 > $t/function_profile_enabled
 	# "  Function  Hit  Time  Avg  s^2" per CPU; times in us
-	cat $t/trace_stat/function* | awk -v c="$1" '
+	cat $t/trace_stat/function* | awk -v c="$1" -v r="$2" '
 		$1 !~ /^(Function|-+)$/ && NF >= 5 && $2 ~ /^[0-9]+$/ {
 			hits[$1] += $2; us[$1] += $3 }
-		END { for (f in hits) printf "SGF-BENCH profile config=%s func=%s hits=%d ns=%.0f\n",
-			c, f, hits[f], us[f] * 1000 / hits[f] }'
+		END { for (f in hits) printf "SGF-BENCH profile round=%d config=%s func=%s hits=%d ns=%.0f\n",
+			r, c, f, hits[f], us[f] * 1000 / hits[f] }'
 	: > $t/set_ftrace_filter
 }
 
@@ -152,15 +153,13 @@ suite_bench_filter() {
 	bench_enter builtin
 	bench_refused "$SGF_DISK"
 	btap $? "the reader is refused PERSISTENT RESERVE OUT (the filter is on)"
-	if patched; then
-		for cfg in builtin module; do
+	for r in 1 2 3 4 5; do
+		for cfg in $(abba $r "$(patched && echo builtin module || echo mainline)"); do
 			bench_enter $cfg
-			bench_profile $cfg
+			bench_profile $cfg $r
 		done
-		bench_enter builtin
-	else
-		bench_profile mainline
-	fi
+	done
+	bench_enter builtin
 	bench_end
 }
 
@@ -168,7 +167,7 @@ suite_bench_filter() {
 # of the LIO target directly (unpriv_sgio=1), LUN 1 through qemu-pr-helper
 # (unpriv_sgio=0), in one QEMU; the guest alternates between them.
 suite_bench_pr() {
-	local hctl1 lio1 q0 q1 i rc t0 clock
+	local hctl1 lio1 q0 q1 i rc t0 clock r op ns
 	bench_begin
 	hctl1=$(lio_add_lun 1)
 	btap $? "LIO LUN 1 appeared ($hctl1)"
@@ -178,6 +177,15 @@ suite_bench_pr() {
 	q0=/sys/dev/block/$(cat "/sys/block/${SGF_LIO#/dev/}/dev")/queue/unpriv_sgio
 	q1=/sys/dev/block/$(cat "/sys/block/${lio1#/dev/}/dev")/queue/unpriv_sgio
 	echo 1 > "$q0" && echo 0 > "$q1"
+
+	# the same commands from a process of the VM itself: what the guest's
+	# figures cost before QEMU and the guest's emulation add to them
+	for r in 1 2 3 4 5; do
+		for op in prin prout; do
+			ns=$(su tester -s /bin/sh -c "/tests/sgbench -w $op $SGF_LIO $BENCH_PRCOUNT") &&
+				echo "SGF-BENCH prvm round=$r op=$op ns=$ns"
+		done
+	done
 
 	rm -f /tmp/pr.sock
 	qemu-pr-helper -d -f /tmp/pr.pid -k /tmp/pr.sock
