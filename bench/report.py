@@ -12,6 +12,7 @@ made side by side in one boot, in alternating rounds: the median of the
 per-round ratios, with the smallest and largest round.
 """
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -41,12 +42,21 @@ def runs(data, bench, **match):
     return got
 
 
+def median_ci(xs, level=0.95, resamples=2000):
+    """The median of xs and a bootstrap confidence interval of it."""
+    rng = random.Random(1)  # the same report from the same figures
+    meds = sorted(statistics.median(rng.choices(xs, k=len(xs))) for _ in range(resamples))
+    cut = int(resamples * (1 - level) / 2)
+    return statistics.median(xs), meds[cut], meds[-cut - 1]
+
+
 def ratio(num, den):
-    """Per-round ratios num/den over the rounds both have: (median, min, max, n)."""
+    """Per-round ratios num/den over the rounds both have:
+    (median, CI low, CI high, smallest, largest, n)."""
     rs = [num[r] / den[r] for r in sorted(num) if r in den and den[r]]
     if not rs:
         return None
-    return statistics.median(rs), min(rs), max(rs), len(rs)
+    return (*median_ci(rs), min(rs), max(rs), len(rs))
 
 
 def med(d):
@@ -56,7 +66,7 @@ def med(d):
 def fmt_ratio(r):
     if r is None:
         return "n/a"
-    return f"{r[0]:.4f} [{r[1]:.4f}-{r[2]:.4f}]"
+    return f"{r[0]:.3f} ({r[1]:.3f}-{r[2]:.3f}; {r[3]:.2f}-{r[4]:.2f})"
 
 
 def fmt_pct(x):
@@ -94,7 +104,8 @@ def main():
               "(`kernel/config/bench.config`: -O2, full SLUB) under QEMU TCG: the patched "
               "kernel, then Linux 6.12.117 without the patch series. Within a boot every "
               f"configuration runs once per round, {rounds} alternating rounds (ABBA order); a "
-              "ratio is the median of the per-round ratios, [smallest-largest round]. "
+              "ratio is the median of the per-round ratios, followed by (its 95% bootstrap "
+              "confidence interval; the smallest and the largest round). "
               "Absolute times are TCG times and mean little.\n")
 
     # 1. Filter overhead
@@ -305,14 +316,14 @@ def main():
     script = f"""
 set terminal pngcairo size 1100,600 font ",10"
 set output "{os.path.join(outdir, 'results.png')}"
-set multiplot layout 1,2 title "sgfilter benchmarks: median of per-round ratios, bars: smallest to largest round"
+set multiplot layout 1,2 title "sgfilter benchmarks: median of per-round ratios, bars: its 95% confidence interval"
 set style fill solid 0.6
 set boxwidth 0.6
 set xtics rotate by -30 left
 set grid ytics
 set ylabel "ratio"
 set bmargin 8
-set title "cost ratios (1 = the same; * = across boots, anchored on root)"
+set title "cost ratios (1 = the same; *: against mainline across boots, bar spans its two estimates)"
 set xrange [-0.5:{max(len([c for c in chart if c[4] == 1]), 1) - 0.5}]
 set offsets 0, 0, 0.01, 0.01
 plot "{dats[0]}" using 1:3:4:5:xtic(2) with yerrorbars pt 7 ps 1.2 lc rgb "#4477aa" notitle, \\

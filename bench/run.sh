@@ -5,7 +5,7 @@
 # the benchmark suites (bench/suites.sh) and write bench/results.md and
 # bench/results.png (bench/report.py).
 #
-#   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 20,20000,200: alternating rounds,
+#   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 40,10000,200: alternating rounds,
 #                                   SG_IO commands per timed run, PR commands
 #                                   per timed run in the nested guest
 #   SGF_BENCH_OUT=DIR                the VM runs' logs (default build/bench)
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-params=${SGF_BENCH:-20,20000,200}
+params=${SGF_BENCH:-40,10000,200}
 out=${SGF_BENCH_OUT:-$top/build/bench}
 [[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
 	{ echo "bench: SGF_BENCH=\"$params\" is not ROUNDS,COUNT,PRCOUNT" >&2; exit 2; }

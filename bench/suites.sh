@@ -153,7 +153,7 @@ suite_bench_filter() {
 	bench_enter builtin
 	bench_refused "$SGF_DISK"
 	btap $? "the reader is refused PERSISTENT RESERVE OUT (the filter is on)"
-	for r in 1 2 3 4 5; do
+	for r in $(seq 1 10); do
 		for cfg in $(abba $r "$(patched && echo builtin module || echo mainline)"); do
 			bench_enter $cfg
 			bench_profile $cfg $r
