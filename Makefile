@@ -19,7 +19,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-policy unit-audit unit-module unit-harness unit-docs vm kernel deps clean
+.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-policy unit-audit unit-module unit-harness unit-docs unit-bench vm kernel deps clean
 
 all: tool
 
@@ -35,7 +35,7 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: unit-policy unit-audit unit-module unit-tool unit-harness unit-docs
+unit: unit-policy unit-audit unit-module unit-tool unit-harness unit-docs unit-bench
 
 unit-policy: deps
 	@mkdir -p $(BUILD)
@@ -73,11 +73,17 @@ bench: deps
 unit-harness:
 	@tests/unit/verdict_test.sh
 
+unit-bench: deps
+	@tests/unit/bench_report_test.sh
+
 unit-docs: deps
 	@tests/unit/docs_test.sh $(KERNEL_SRC)
 
+# bench_filter: the filter benchmark's machinery, two short rounds (its
+# figures mean nothing on the debug kernel; make bench measures)
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug stress qemu_client
+	@tests/vm/run.sh --append "sgf.bench=2,210,21" selftests_user selftests_root unpriv_sgio \
+		module tool matrix badinput hotunplug stress qemu_client bench_filter
 
 kernel: deps
 	@tests/vm/kernel.sh

@@ -76,6 +76,8 @@ def fmt_pct(x):
 def sizes(obj):
     """text, data, bss of vmlinux, and the sizes of the scsi_sgio symbols."""
     vmlinux = os.path.join(obj, "vmlinux")
+    if not os.path.exists(vmlinux):
+        return None
     line = subprocess.run(["size", vmlinux], capture_output=True, text=True,
                           check=True).stdout.splitlines()[1].split()
     text, data, bss = (int(x) for x in line[:3])
@@ -157,15 +159,17 @@ def main():
     md.append("")
 
     # the profiler's figures: medians over its rounds
-    prof = {}
+    prof, hits = {}, set()
     for b, kv in p + m:
         if b == "profile":
             prof.setdefault((kv["config"], kv["func"]), []).append(int(kv["ns"]))
+            hits.add(int(kv["hits"]))
     prof = {k: {"ns": round(statistics.median(v)), "n": len(v)} for k, v in prof.items()}
     share = {}
     if prof:
-        md.append("ftrace's function profiler over runs of the reader's READ(10) (22,000 calls "
-                  "each), alternating configurations: the median over the runs of the mean ns "
+        md.append("ftrace's function profiler over runs of the reader's READ(10) "
+                  f"({'/'.join(str(h) for h in sorted(hits))} calls each), "
+                  "alternating configurations: the median over the runs of the mean ns "
                   "per call of the whole ioctl and of the decision in it. Both include the "
                   "profiler's own cost, the same in every configuration; the decision's callees "
                   "are not profiled, so their calls cost what they cost unprofiled.\n")
@@ -276,10 +280,12 @@ def main():
                   f"the `unpriv_sgio` files counted in the patched boot: {sp.get('unpriv_sgio_files')}. "
                   f"The flag itself is a bit of the queue's existing `queue_flags` word.\n")
 
-    pt, pd, pb, psyms = sizes(pobj)
-    mt, mdat, mb, _ = sizes(mobj)
-    md.append("Kernel image (`size vmlinux`, bytes): text "
-              f"{pt - mt:+d}, data {pd - mdat:+d}, bss {pb - mb:+d} against mainline.\n")
+    psz, msz = sizes(pobj), sizes(mobj)
+    pt, pd, pb, psyms = psz or (0, 0, 0, {})
+    if psz and msz:
+        mt, mdat, mb, _ = msz
+        md.append("Kernel image (`size vmlinux`, bytes): text "
+                  f"{pt - mt:+d}, data {pd - mdat:+d}, bss {pb - mb:+d} against mainline.\n")
     if psyms:
         md.append("| symbol (`objdump -t vmlinux`) | bytes | section |")
         md.append("|---|---|---|")

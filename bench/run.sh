@@ -21,7 +21,7 @@ out=${SGF_BENCH_OUT:-$top/build/bench}
 [[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
 	{ echo "bench: SGF_BENCH=\"$params\" is not ROUNDS,COUNT,PRCOUNT" >&2; exit 2; }
 
-"$top/tests/deps.sh" gnuplot-nox
+"$top/tests/deps.sh"
 mkdir -p "$out"
 # loglevel=5: the 1024 LUNs of the scale benchmark would otherwise print
 # some 6000 lines on the emulated serial console while the clock runs.

@@ -35,8 +35,8 @@ stage "unit tests: sgfilterctl (user space, made-up sysfs)" make -s -C "$top" un
 stage "unit tests: documentation matches the patch series; checkpatch" make -s -C "$top" unit-docs
 stage "fuzzing: entry syntax and sgfilterctl's parsers (15 s each)" make -s -C "$top" unit-fuzz
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
-stage "VM tests (patched kernel, debug config)" \
-	"$top/tests/vm/run.sh" selftests_user selftests_root unpriv_sgio module tool matrix badinput hotunplug stress qemu_client
+stage "unit tests: the benchmark report's arithmetic" make -s -C "$top" unit-bench
+stage "VM tests (patched kernel, debug config)" make -s -C "$top" vm
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -1,12 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the build and the tests need (and those named
-# as arguments), if any is missing.
+# Install the Debian packages the build and the tests need, if any is missing.
 set -euo pipefail
 
 pkgs=(linux-source-6.12 xz-utils patch bc flex bison libelf-dev libssl-dev
       cpio kmod qemu-system-x86 busybox-static sg3-utils libsgutils2-dev
-      gcc make python3 clang libclang-rt-14-dev "$@")
+      gcc make python3 clang libclang-rt-14-dev gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
