@@ -108,7 +108,9 @@ def main():
               f"configuration runs once per round, {rounds} alternating rounds (ABBA order); a "
               "ratio is the median of the per-round ratios, followed by (its 95% bootstrap "
               "confidence interval; the smallest and the largest round). "
-              "Absolute times are TCG times and mean little.\n")
+              "Absolute times are TCG times and mean little; they also follow the load of "
+              "the machine under the emulator, so two `make bench` runs differ by more than "
+              "the effects of section 1: read its profiler and native figures first.\n")
 
     # 1. Filter overhead
     md.append("## 1. Filter overhead\n")
@@ -275,7 +277,7 @@ def main():
         extra = per["patched"][0] - per["mainline"][0]
         md.append(f"Per device the patches add {extra:.2f} kernfs nodes "
                   f"(`unpriv_sgio` in the queue directory and in the SCSI device directory) of "
-                  f"{per['patched'][2]} bytes each (the cache's slab_size): "
+                  f"{per['patched'][2]} bytes each (the cache's object size): "
                   f"**{extra * per['patched'][2]:.0f} bytes per device**; "
                   f"the `unpriv_sgio` files counted in the patched boot: {sp.get('unpriv_sgio_files')}. "
                   f"The flag itself is a bit of the queue's existing `queue_flags` word.\n")
