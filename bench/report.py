@@ -304,7 +304,8 @@ def main():
         s = int(mod["slab_kb_after"]) - int(mod["slab_kb_before"])
         md.append(f"sgfilter.ko: {mod['coresize']} bytes of module core "
                   f"(`/sys/module/sgfilter/coresize`); loading it took {k} kmalloc-1k objects "
-                  f"(its class tables) and {s} kB of slab in all.\n")
+                  "(six of them are its class tables, one per class); `Slab:` in "
+                  f"/proc/meminfo grew by {s} kB.\n")
 
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(md).rstrip() + "\n\n![ratios](results.png)\n")
