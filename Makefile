@@ -82,8 +82,8 @@ unit-docs: deps
 # bench_filter: the filter benchmark's machinery, two short rounds (its
 # figures mean nothing on the debug kernel; make bench measures)
 vm: deps
-	@tests/vm/run.sh --append "sgf.bench=2,210,21" selftests_user selftests_root unpriv_sgio \
-		module tool matrix badinput hotunplug stress qemu_client bench_filter
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix \
+		badinput hotunplug stress qemu_client bench_filter
 
 kernel: deps
 	@tests/vm/kernel.sh
