@@ -83,9 +83,7 @@ static int sgf_cdb_sa(const struct scsi_sgio_table *t, const u8 *cdb,
 {
 	if (!len || t->op[cdb[0]] != SCSI_SGIO_BY_SA)
 		return -1;
-	if (cdb[0] == VARIABLE_LENGTH_CMD)
-		return len >= 10 ? cdb[8] << 8 | cdb[9] : -1;
-	return len >= 2 ? cdb[1] & 0x1f : -1;
+	return scsi_sgio_cdb_sa(cdb, len);
 }
 
 static int sgf_find_disk(struct device *dev, void *name)
