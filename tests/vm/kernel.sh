@@ -48,8 +48,7 @@ fi
 # Everything that decides what gets built goes into the key.
 key=$( { sha256sum "$tarball" | cut -c1-16
 	 cat "${fragments[@]}" ${patches[@]+"${patches[@]}"}
-	 echo "mainline=$mainline debug=$([ $kind = debug ] && echo 1 || echo 0)$([ $kind = bench ] && echo " bench=1")"; } |
-	sha256sum | cut -c1-12)
+	 echo "mainline=$mainline kind=$kind"; } | sha256sum | cut -c1-12)
 name=$([ $mainline = 1 ] && echo mainline || echo sgfilter)-$kind-$key
 src=$cache/$name/src
 obj=$cache/$name/obj
