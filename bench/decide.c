@@ -14,8 +14,8 @@
  *
  *   decide ROUNDS COUNT
  *
- * Prints "decide round=R form=F op=OP ns=N" lines (mean ns per decision,
- * over COUNT decisions) for bench/report.py.
+ * Prints "decide round=R form=F op=OP count=COUNT ns=N" lines (mean ns per
+ * decision, over COUNT decisions) for bench/report.py.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -157,8 +157,8 @@ int main(int argc, char **argv)
 					fprintf(stderr, "%s refused %s\n", forms[f].name, ops[o].name);
 					return 1;
 				}
-				printf("decide round=%lu form=%s op=%s ns=%.3f\n", r,
-				       forms[f].name, ops[o].name, (double)t0 / count);
+				printf("decide round=%lu form=%s op=%s count=%lu ns=%.3f\n", r,
+				       forms[f].name, ops[o].name, count, (double)t0 / count);
 			}
 		}
 	}

@@ -98,7 +98,7 @@ def main():
     pres, mres, dres, pobj, mobj, outdir = sys.argv[1:]
     p, m, nat = parse(pres), parse(mres), parse(dres)
     md = []
-    chart = []  # (label, median, min, max, panel)
+    chart = []  # (label, median, CI low, CI high, panel)
 
     rounds = max((int(kv["round"]) for b, kv in p + m if "round" in kv), default=0)
     md.append("# sgfilter benchmarks\n")
@@ -166,7 +166,7 @@ def main():
         if b == "profile":
             prof.setdefault((kv["config"], kv["func"]), []).append(int(kv["ns"]))
             hits.add(int(kv["hits"]))
-    prof = {k: {"ns": round(statistics.median(v)), "n": len(v)} for k, v in prof.items()}
+    prof = {k: round(statistics.median(v)) for k, v in prof.items()}
     share = {}
     if prof:
         md.append("ftrace's function profiler over runs of the reader's READ(10) "
@@ -183,10 +183,10 @@ def main():
             sd, ca = prof.get((cfg, "sd_ioctl")), prof.get((cfg, "scsi_cmd_allowed"))
             if not sd or not ca:
                 continue
-            extra = int(ca["ns"]) - int(base["ns"]) if base else None
+            extra = ca - base if base else None
             if extra is not None and ioctl:
-                share[cfg] = extra / int(ioctl["ns"])
-            md.append(f"| {cfg} | {sd['ns']} | {ca['ns']} | "
+                share[cfg] = extra / ioctl
+            md.append(f"| {cfg} | {sd} | {ca} | "
                       f"{'%+d' % extra if extra is not None else '-'} | "
                       f"{'%+.2f%%' % (share[cfg] * 100) if cfg in share else '-'} |")
         md.append("")
@@ -195,7 +195,8 @@ def main():
         md.append("The decision alone on the host's own CPU, no emulator (`bench/decide.c`: "
                   "drivers/scsi/scsi_sgio.c compiled in user space; `module` adds the indirect "
                   "call, the table pointer and the counter), median ns per decision over "
-                  f"{max(int(kv['round']) for b, kv in nat)} rounds of 20,000,000:\n")
+                  f"{max(int(kv['round']) for b, kv in nat)} rounds of "
+                  f"{int(nat[0][1]['count']):,}:\n")
         md.append("| command | mainline | builtin | module |")
         md.append("|---|---|---|---|")
         for op in ("read10", "tur"):
@@ -247,24 +248,22 @@ def main():
                   f"(smallest median ratio {min(pr_goal):.2f}).\n")
 
     # 3. Scale
-    md.append("## 3. Scale: 1024 LUNs\n")
-    sp, sm = ({}, {})
-    for label, data in (("patched", p), ("mainline", m)):
-        sc = next((kv for b, kv in data if b == "scale" and "devices" in kv), None)
-        (sp if label == "patched" else sm).update(sc or {})
+    scale = {label: next((kv for b, kv in data if b == "scale" and "devices" in kv), {})
+             for label, data in (("patched", p), ("mainline", m))}
+    md.append(f"## 3. Scale: {scale['patched'].get('devices', '?')} LUNs\n")
     first = runs(p, "scale", lun="first")
     last = runs(p, "scale", lun="last")
     r = ratio(last, first)
     hctl = {kv["lun"]: kv["hctl"] for b, kv in p if b == "scale" and "lun" in kv}
     if r:
         md.append(f"READ(10) from the reader on the last LUN ({hctl.get('last')}) against the "
-                  f"first ({hctl.get('first')}) of a scsi_debug host with 1024 LUNs: "
+                  f"first ({hctl.get('first')}) of the scsi_debug host: "
                   f"{fmt_ratio(r)}.\n")
         chart.append(("READ(10) last/first LUN", *r[:3], 1))
     md.append("| kernel | devices | kernfs nodes per device | Slab kB per device |")
     md.append("|---|---|---|---|")
     per = {}
-    for label, sc in (("patched", sp), ("mainline", sm)):
+    for label, sc in scale.items():
         if not sc:
             continue
         n = int(sc["devices"])
@@ -279,7 +278,7 @@ def main():
                   f"(`unpriv_sgio` in the queue directory and in the SCSI device directory) of "
                   f"{per['patched'][2]} bytes each (the cache's object size): "
                   f"**{extra * per['patched'][2]:.0f} bytes per device**; "
-                  f"the `unpriv_sgio` files counted in the patched boot: {sp.get('unpriv_sgio_files')}. "
+                  f"the `unpriv_sgio` files counted in the patched boot: {scale['patched'].get('unpriv_sgio_files')}. "
                   f"The flag itself is a bit of the queue's existing `queue_flags` word.\n")
 
     psz, msz = sizes(pobj), sizes(mobj)
@@ -310,7 +309,7 @@ def main():
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(md).rstrip() + "\n\n![ratios](results.png)\n")
 
-    # The chart: one bar per ratio, the round spread as error bars; one
+    # The chart: one mark per ratio, its confidence interval as error bars; one
     # panel for the overheads (around 1), one for the helper (goal 2)
     dats = []
     for panel in (1, 2):

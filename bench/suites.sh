@@ -78,7 +78,7 @@ bench_enter() {
 	fi
 }
 
-# One timed run: bench_run tester|root OP NODE COUNT
+# One timed run: bench_run tester|root [-w] OP NODE COUNT
 bench_run() {
 	local who=$1
 	shift
@@ -96,10 +96,14 @@ bench_has_profiler() {
 	[ -e $t/function_profile_enabled ]
 }
 
-# Whether the unprivileged reader of $1 gets EPERM for PERSISTENT RESERVE
-# OUT, which no table lets a reader send (mainline's list neither)
+# bench_refused [-w] NODE: whether the unprivileged user gets EPERM for
+# PERSISTENT RESERVE OUT, opening NODE read-only (-w: read-write). No table
+# lets a reader send it (mainline's list neither), nor a writer of a device
+# whose unpriv_sgio is 0.
 bench_refused() {
-	case $(bench_run tester prout "$1" 21 2>&1) in
+	local mode=
+	[ "$1" = -w ] && { mode=-w; shift; }
+	case $(bench_run tester $mode prout "$1" 21 2>&1) in
 	*"Operation not permitted"*) return 0 ;;
 	*) return 1 ;;
 	esac
@@ -195,7 +199,7 @@ suite_bench_pr() {
 	# figures cost before QEMU and the guest's emulation add to them
 	for r in 1 2 3 4 5; do
 		for op in prin prout; do
-			ns=$(su tester -s /bin/sh -c "/tests/sgbench -w $op $SGF_LIO $BENCH_PRCOUNT") &&
+			ns=$(bench_run tester -w $op "$SGF_LIO" "$BENCH_PRCOUNT") &&
 				echo "SGF-BENCH prvm round=$r op=$op ns=$ns"
 		done
 	done
@@ -232,11 +236,8 @@ suite_bench_pr() {
 		tail -20 /tmp/guest-bench.log | sed 's/^/# guest: /'
 	fi
 	# the helper path is the only way LUN 1 could work: the twin check
-	case $(su tester -s /bin/sh -c "/tests/sgbench -w prout $lio1 21" 2>&1) in
-	*"Operation not permitted"*) rc=0 ;;
-	*) rc=1 ;;
-	esac
-	btap $rc "without the helper, tester is refused PR OUT on LUN 1 (unpriv_sgio=0)"
+	bench_refused -w "$lio1"
+	btap $? "without the helper, tester is refused PR OUT on LUN 1 (unpriv_sgio=0)"
 
 	kill "$(cat /tmp/pr.pid)" 2>/dev/null
 	echo 0 > "$q0"

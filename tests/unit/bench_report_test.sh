@@ -46,7 +46,7 @@ make_report() {
 	for r in $(seq 1 10); do
 		echo "SGF-BENCH pr round=$r path=direct op=prin ns=1000" >> "$p"
 		echo "SGF-BENCH pr round=$r path=helper op=prin ns=${args[0]}" >> "$p"
-		echo "SGF-BENCH decide round=$r form=builtin op=read10 ns=7.5" >> "$d"
+		echo "SGF-BENCH decide round=$r form=builtin op=read10 count=1000 ns=7.5" >> "$d"
 	done
 	rm -f "$dir/results.md" "$dir/results.png"
 	python3 "$report" "$p" "$m" "$d" "$dir/none" "$dir/none" "$dir" > "$dir/out" 2>&1
