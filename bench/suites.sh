@@ -138,9 +138,6 @@ suite_bench_filter() {
 	local r cfg op ns configs runs=0 failed=0
 	bench_begin
 	echo 0 > /sys/bus/pseudo/drivers/scsi_debug/delay
-	# after the test suites the disk may be stopped (the matrix sends every
-	# opcode, START STOP UNIT too) or hold a unit attention
-	sg_raw "$SGF_DISK" 1b 00 00 00 01 00 >/dev/null 2>&1
 	settle "$SGF_DISK"
 	if patched; then
 		configs="builtin module module200 root"
