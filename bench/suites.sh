@@ -187,7 +187,9 @@ suite_bench_pr() {
 	btap $? "LIO LUN 1 appeared ($hctl1)"
 	export_nodes SGF_LIO1 "$hctl1"
 	lio1=$SGF_LIO1
+	# a new LUN gives LUN 0 a unit attention (REPORTED LUNS DATA HAS CHANGED)
 	settle "$lio1"
+	settle "$SGF_LIO"
 	q0=/sys/dev/block/$(cat "/sys/block/${SGF_LIO#/dev/}/dev")/queue/unpriv_sgio
 	q1=/sys/dev/block/$(cat "/sys/block/${lio1#/dev/}/dev")/queue/unpriv_sgio
 	echo 1 > "$q0" && echo 0 > "$q1"
