@@ -82,7 +82,90 @@ grep -q 'an unprivileged user: denied' "$tmp/out" &&
 run 0 check 0:0:1:0 0x42 --read-only
 grep -q 'Read sub-channel' "$tmp/out" && grep -q 'an unprivileged user: allowed' "$tmp/out" &&
 	ok "check: 0x42 on the CD-ROM is READ SUB-CHANNEL, allowed to readers" || not_ok "check: cdrom 0x42"
-expect_status 2 "check of an opcode with service actions wants one" check 1:0:0:0 0x5f
+
+# check of an opcode keyed by service action, given without one: one
+# verdict for the opcode when every service action gets the same, else one
+# per service action that libsgutils2 names (issue 11, item 6)
+echo 0 > "$nomod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+expect_status 0 "check_sa_uniform: check of PR OUT without a service action answers" check 1:0:0:0 0x5f
+grep -q '^1:0:0:0 (disk), Persistent reserve out (every service action)' "$tmp/out" &&
+	grep -q 'an unprivileged user: denied: the disk table has no entry for any service action of 0x5f' "$tmp/out" &&
+	[ "$(grep -c 'an unprivileged user' "$tmp/out")" = 1 ] &&
+	ok "check_sa_uniform: ... one verdict for the whole opcode, denied" || { not_ok "check_sa_uniform: one verdict"; sed 's/^/# /' "$tmp/out" "$tmp/err"; }
+echo 1 > "$nomod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+expect_status 0 "check_sa_uniform: with unpriv_sgio" check 1:0:0:0 0x5f
+grep -q 'an unprivileged user: allowed: unpriv_sgio is set' "$tmp/out" && [ "$(grep -c 'an unprivileged user' "$tmp/out")" = 1 ] &&
+	ok "check_sa_uniform: ... one verdict for the whole opcode, allowed" || not_ok "check_sa_uniform: allowed twin"
+echo 0 > "$nomod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+expect_status 0 "check_sa_each: check of SERVICE ACTION IN(16) without a service action answers" check 1:0:0:0 0x9e --read-only
+grep -q 'the verdict depends on the service action' "$tmp/out" &&
+	grep -A2 '^  0x9e/0x10 Read capacity(16)$' "$tmp/out" | grep -q 'an unprivileged user: allowed: the disk table allows 0x9e/0x10 to every opener' &&
+	grep -A2 '^  0x9e/0x14 Stream control$' "$tmp/out" | grep -q 'an unprivileged user: denied: the disk table allows 0x9e/0x14 to openers with write access only' &&
+	! grep -q '0x9e/0x1f' "$tmp/out" &&
+	ok "check_sa_each: ... one verdict per named service action, allowed and denied" ||
+	{ not_ok "check_sa_each: per service action"; sed 's/^/# /' "$tmp/out" "$tmp/err"; }
+python3 - "$tool" <<'PY' && ok "check_sa_each: --json gives an array of service actions" || not_ok "check_sa_each: --json array"
+import json, subprocess, sys
+d = json.loads(subprocess.check_output([sys.argv[1], "--json", "check", "1:0:0:0", "0x9e", "--read-only"]))
+s = {x["key"]: x for x in d["service_actions"]}
+assert d["opcode"] == 0x9e and d["sa"] == -1
+assert s["0x9e/0x10"]["unprivileged"]["allowed"] is True and s["0x9e/0x10"]["name"] == "Read capacity(16)"
+assert s["0x9e/0x14"]["unprivileged"]["allowed"] is False
+d = json.loads(subprocess.check_output([sys.argv[1], "--json", "check", "1:0:0:0", "0x5f"]))
+assert "service_actions" not in d and d["unprivileged"]["allowed"] is False and d["sa"] == -1
+PY
+
+# check knows the node by its device number, not by its name (item 5): sg
+# (char major 21) filters read-only openers only and never a scanner; st
+# sends nothing without CAP_SYS_RAWIO; bsg's major is dynamic (its sysfs
+# subsystem says). Device nodes need root (mknod).
+dev=$tmp/dev
+mkdir -p "$dev" "$nomod/bus/scsi/devices/2:0:0:0" "$nomod/class/bsg"
+echo 6 > "$nomod/bus/scsi/devices/2:0:0:0/type"
+echo 0 > "$nomod/bus/scsi/devices/2:0:0:0/unpriv_sgio"
+echo 0 > "$nomod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+node() { # NAME b|c MAJOR MINOR H:C:T:L [SUBSYSTEM]
+	local d=$nomod/dev/$([ "$2" = b ] && echo block || echo char)/$3:$4
+	mknod "$dev/$1" "$2" "$3" "$4" 2>/dev/null || return 1
+	mkdir -p "$d"
+	ln -sfn "../../../bus/scsi/devices/$5" "$d/device"
+	[ -z "${6:-}" ] || ln -sfn "../../../class/$6" "$d/subsystem"
+}
+if node oddname c 21 7 1:0:0:0 && node sdb b 8 16 1:0:0:0 && node st0 c 9 0 1:0:0:0 &&
+   node scanner-sg c 21 8 2:0:0:0 && node scanner-bsg c 249 4 2:0:0:0 bsg; then
+	ln -s oddname "$dev/link-to-sg"
+	run 0 check "$dev/link-to-sg" 0x5f/0
+	grep -q 'an unprivileged user: allowed: sg does not filter files open for writing' "$tmp/out" &&
+		ok "check_sg_by_number: a link to an sg node gets sg's verdict: a writer is not filtered" ||
+		{ not_ok "check_sg_by_number: link to sg, writer"; sed 's/^/# /' "$tmp/out" "$tmp/err"; }
+	run 0 check "$dev/oddname" 0x5f/0 --read-only
+	grep -q 'an unprivileged user: denied: the disk table has no entry for 0x5f/0x00' "$tmp/out" &&
+		ok "check_sg_by_number: ... a reader of the oddly named sg node is filtered" ||
+		{ not_ok "check_sg_by_number: oddname reader"; sed 's/^/# /' "$tmp/out"; }
+	run 0 check "$dev/sdb" 0x5f/0
+	grep -q 'an unprivileged user: denied: the disk table has no entry for 0x5f/0x00' "$tmp/out" &&
+		ok "check_sg_by_number: ... a writer of the disk's block node is filtered" ||
+		{ not_ok "check_sg_by_number: block writer"; sed 's/^/# /' "$tmp/out"; }
+	run 0 check "$dev/scanner-sg" 0x2a --read-only
+	grep -q 'an unprivileged user: allowed: sg does not filter scanners' "$tmp/out" &&
+		ok "check_sg_scanner: a scanner through sg is not filtered, even for a reader" ||
+		{ not_ok "check_sg_scanner: scanner through sg"; sed 's/^/# /' "$tmp/out" "$tmp/err"; }
+	run 0 check "$dev/scanner-bsg" 0x2a --read-only
+	grep -q 'an unprivileged user: denied: the other table' "$tmp/out" &&
+		ok "check_sg_scanner: ... through bsg, the other table decides" ||
+		{ not_ok "check_sg_scanner: scanner through bsg"; sed 's/^/# /' "$tmp/out"; }
+	echo 1 > "$nomod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+	run 0 check "$dev/st0" 0x00
+	grep -q 'an unprivileged user: denied: st sends no command without CAP_SYS_RAWIO' "$tmp/out" &&
+		ok "check_st: st refuses SG_IO to the unprivileged, whatever unpriv_sgio says" ||
+		{ not_ok "check_st: st"; sed 's/^/# /' "$tmp/out"; }
+	run 0 check "$dev/sdb" 0x00
+	grep -q 'an unprivileged user: allowed' "$tmp/out" &&
+		ok "check_st: ... the same device's block node allows it" || not_ok "check_st: block twin"
+	echo 0 > "$nomod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+else
+	ok "check_sg_by_number # SKIP mknod needs root"
+fi
 
 # --- the module's sysfs: the class files, filled from the built-in tables
 mod=$tmp/mod
@@ -96,7 +179,7 @@ for c in disk cdrom tape changer enclosure other; do
 	: > "$d/allow"; : > "$d/deny"; : > "$d/reset"; : > "$d/load"
 	echo 7 > "$d/allowed"; echo 2 > "$d/denied"; printf '0x42 2\n' > "$d/denied_opcodes"
 done
-reset_files() { for f in "$mod"/kernel/sgfilter/*/{allow,deny,load}; do : > "$f"; done; }
+reset_files() { for f in "$mod"/kernel/sgfilter/*/{allow,deny,load}; do [ -d "$f" ] || : > "$f"; done; }
 
 # names, per class
 name_case() { # CLASS PERM NAME WANT-LINE
@@ -226,6 +309,194 @@ echo 0 > "$mod/bus/scsi/devices/0:0:1:0/unpriv_sgio"
 SGFILTER_CONF_DIR=$tmp/conf expect_status 0 "apply-device on another device" apply-device 0:0:1:0
 [ "$(cat "$mod/bus/scsi/devices/0:0:1:0/unpriv_sgio")" = 0 ] &&
 	ok "... leaves a device the file does not name alone" || not_ok "apply-device other device"
+
+# --- policy files: device IDs with spaces, long lines, atomic save (item 1-3)
+sg=$mod/kernel/sgfilter
+dev3=$mod/bus/scsi/devices/3:0:0:0
+mkdir -p "$dev3"
+echo 0 > "$dev3/type"
+echo 1 > "$dev3/unpriv_sgio"
+# a SCSI t10 identifier, as the kernel shows it: spaces inside and at the end,
+# and the bytes the file format uses itself
+printf 't10.ATA     QEMU HARDDISK   QM00001 #1 100%% \n' > "$dev3/wwid"
+echo 0 > "$mod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+expect_status 0 "wwid_spaces: save with a t10. WWID that has spaces" save "$tmp/t10.conf"
+grep -q '^unpriv t10\.ATA%20%20%20%20%20QEMU%20HARDDISK%20%20%20QM00001%20%231%20100%25%20 on$' "$tmp/t10.conf" &&
+	ok "wwid_spaces: ... written as one field, %XX-encoded" || { not_ok "wwid_spaces: encoding"; grep unpriv "$tmp/t10.conf" | sed 's/^/# /'; }
+echo 0 > "$dev3/unpriv_sgio"
+echo 0 > "$mod/bus/scsi/devices/1:0:0:0/unpriv_sgio"
+reset_files
+expect_status 0 "wwid_spaces: load takes what save wrote" load "$tmp/t10.conf"
+[ "$(cat "$dev3/unpriv_sgio")" = 1 ] && ok "wwid_spaces: ... and sets unpriv_sgio of the device with that WWID" ||
+	not_ok "wwid_spaces: device flag after load"
+[ "$(cat "$mod/bus/scsi/devices/1:0:0:0/unpriv_sgio")" = 0 ] &&
+	ok "wwid_spaces: ... and of no other device" || not_ok "wwid_spaces: other device"
+bad_file "a bad %XX escape in a device ID" 2 "# x\nunpriv t10.ATA%2 on\n"
+bad_file "a %00 escape in a device ID" 1 "unpriv t10.ATA%00x on\n"
+bad_file "a device ID with a bare space" 1 "unpriv t10.ATA QEMU on\n"
+echo 1 > "$dev3/unpriv_sgio"
+
+# lines of any length, never split (item 2): the tail of a long comment
+# line must not become a rule
+# (the old parser read 255 bytes at a time: here the tail starts at byte 255)
+pad=$(printf '%0252d' 0)
+printf 'disk 0x28 read\n# %s disk 0x5f/0x00 write\n' "$pad" > "$tmp/long.conf"
+reset_files
+expect_status 0 "long_line: a 300-byte comment line is accepted" load "$tmp/long.conf"
+[ "$(cat "$sg/disk/load")" = "0x28 read" ] &&
+	ok "long_line: ... and its tail is no rule" || not_ok "long_line: disk got \"$(cat "$sg/disk/load")\""
+printf 'disk 0x28 read\n# %s\ndisk 0x5f/0x00 write\n' "$pad" > "$tmp/long2.conf"
+reset_files
+expect_status 0 "long_line: the same rule on its own line" load "$tmp/long2.conf"
+[ "$(cat "$sg/disk/load")" = "$(printf '0x28 read\n0x5f/0x00 write')" ] &&
+	ok "long_line: ... is a rule" || not_ok "long_line: own line: \"$(cat "$sg/disk/load")\""
+printf 'disk 0x28 read %s 0x5f write\n' "$pad" > "$tmp/long3.conf"
+bad_file "a 300-byte entry line" 1 "$(cat "$tmp/long3.conf")\n"
+
+# save replaces the file atomically (item 3): a failure midway leaves the
+# old file as it was, and no temporary file
+mkdir -p "$tmp/etc"
+printf '# the old policy\ndisk 0x28 read\n' > "$tmp/etc/site.conf"
+chmod 640 "$tmp/etc/site.conf"
+cp "$tmp/etc/site.conf" "$tmp/site.orig"
+mv "$sg/tape/table" "$tmp/tape.table"
+mkdir "$sg/tape/table"		# unreadable: read() fails with EISDIR
+expect_status 1 "save_atomic: save fails when a table cannot be read" save "$tmp/etc/site.conf"
+cmp -s "$tmp/etc/site.conf" "$tmp/site.orig" && ok "save_atomic: ... and leaves the old file untouched" ||
+	{ not_ok "save_atomic: the old file changed"; head -3 "$tmp/etc/site.conf" | sed 's/^/# /'; }
+[ "$(ls -A "$tmp/etc")" = site.conf ] && ok "save_atomic: ... and no temporary file" ||
+	not_ok "save_atomic: left $(ls -A "$tmp/etc")"
+rmdir "$sg/tape/table"
+mv "$tmp/tape.table" "$sg/tape/table"
+expect_status 1 "save_atomic: save into a directory that does not exist fails" save "$tmp/nodir/site.conf"
+grep -q 'nodir/site.conf' "$tmp/err" && ok "save_atomic: ... naming the file" || not_ok "save_atomic: names the file"
+expect_status 0 "save_atomic: save over the old file" save "$tmp/etc/site.conf"
+grep -q '^tape ' "$tmp/etc/site.conf" && [ "$(stat -c %a "$tmp/etc/site.conf")" = 640 ] &&
+	[ "$(ls -A "$tmp/etc")" = site.conf ] &&
+	ok "save_atomic: ... replaces it, keeping its mode" || not_ok "save_atomic: replace"
+
+# --- load is complete and atomic, or changes nothing (item 4)
+page=$(getconf PAGESIZE)
+snapshot() { for f in "$sg"/*/*; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done; }
+# N lines of disk entries, 17 bytes each in the module's syntax; alternate
+# permissions so that no two lines merge
+vl_lines() { local i; for ((i = 0; i < $1; i++)); do
+	printf 'disk 0x7f/0x%04x %s\n' $i "$( ((i % 2)) && echo read || echo write)"; done; }
+if [ "$page" -le 4096 ]; then
+	{ vl_lines 256; echo "cdrom 0x28 read"; } > "$tmp/big.conf"
+	reset_files
+	snapshot > "$tmp/before"
+	expect_status 1 "load_page: a class whose table is longer than a page is refused" load "$tmp/big.conf"
+	snapshot > "$tmp/after"
+	cmp -s "$tmp/before" "$tmp/after" && ok "load_page: ... nothing written, to any class" ||
+		not_ok "load_page: something was written"
+	grep -q "the disk table is $((256 * 18 - 256 / 2)) bytes, more than the $page bytes" "$tmp/err" &&
+		grep -q '^Hint: ' "$tmp/err" && ok "load_page: ... saying which class, how many bytes, with a Hint" ||
+		{ not_ok "load_page: message"; sed 's/^/# /' "$tmp/err"; }
+	{ vl_lines 200; echo "cdrom 0x28 read"; } > "$tmp/big.conf"
+	reset_files
+	expect_status 0 "load_page: a table under a page is loaded" load "$tmp/big.conf"
+	[ "$(wc -l < "$sg/disk/load")" = 200 ] && [ "$(cat "$sg/cdrom/load")" = "0x28 read" ] &&
+		ok "load_page: ... whole" || not_ok "load_page: under a page"
+else
+	ok "load_page # SKIP page size $page"
+fi
+
+# a write the kernel refuses midway: the classes already loaded get their
+# earlier tables back
+printf 'disk 0x28 read\ncdrom 0x28 read\ntape 0x00 read\n' > "$tmp/three.conf"
+reset_files
+expect_status 0 "load_restore: the three classes load" load "$tmp/three.conf"
+[ "$(cat "$sg/disk/load")" = "0x28 read" ] && [ "$(cat "$sg/tape/load")" = "0x00 read" ] &&
+	ok "load_restore: ... each its table" || not_ok "load_restore: loaded"
+reset_files
+rm "$sg/cdrom/load"
+mkdir "$sg/cdrom/load"		# open(O_WRONLY) fails with EISDIR
+expect_status 1 "load_restore: a class the kernel refuses fails the load" load "$tmp/three.conf"
+cmp -s "$sg/disk/load" "$sg/disk/table" && ok "load_restore: ... the class loaded before it gets its earlier table back" ||
+	{ not_ok "load_restore: disk not restored"; head -3 "$sg/disk/load" | sed 's/^/# /'; }
+grep -q 'restored class disk' "$tmp/err" && grep -q 'cdrom' "$tmp/err" &&
+	ok "load_restore: ... and says so" || { not_ok "load_restore: message"; sed 's/^/# /' "$tmp/err"; }
+[ ! -s "$sg/tape/load" ] && ok "load_restore: ... the class after it is not touched" || not_ok "load_restore: tape written"
+
+# --fail-closed, as sgfilter.service loads: what cannot be applied gets an
+# empty table, loudly, and the exit status fails the unit
+reset_files
+expect_status 1 "fail_closed: a class the kernel refuses fails the load" load --fail-closed "$tmp/three.conf"
+[ "$(cat "$sg/disk/load")" = "0x28 read" ] && [ "$(cat "$sg/tape/load")" = "0x00 read" ] &&
+	ok "fail_closed: ... the classes that could be loaded have the saved tables" || not_ok "fail_closed: saved tables"
+grep -q 'cdrom.*keeps its earlier table' "$tmp/err" && ok "fail_closed: ... and it says loudly which class could not be closed" ||
+	{ not_ok "fail_closed: message"; sed 's/^/# /' "$tmp/err"; }
+rmdir "$sg/cdrom/load"
+: > "$sg/cdrom/load"
+reset_files
+printf 'disk 0x28 read\nfloppy 0x28 read\n' > "$tmp/broken.conf"
+expect_status 1 "fail_closed: a policy file that does not parse" load --fail-closed "$tmp/broken.conf"
+all_empty=1
+for c in disk cdrom tape changer enclosure other; do [ "$(cat "$sg/$c/load")" = "" ] && [ "$(wc -c < "$sg/$c/load")" = 1 ] || all_empty=0; done
+[ $all_empty = 1 ] && grep -q 'loaded an EMPTY disk table' "$tmp/err" &&
+	ok "fail_closed: ... loads an empty table into every class, and says so" || { not_ok "fail_closed: empty tables"; sed 's/^/# /' "$tmp/err"; }
+reset_files
+expect_status 1 "fail_closed: without it, the same file" load "$tmp/broken.conf"
+[ -z "$(cat "$sg"/*/load)" ] && ok "fail_closed: ... changes nothing" || not_ok "fail_closed: plain load wrote"
+if [ "$page" -le 4096 ]; then
+	{ vl_lines 256; echo "cdrom 0x28 read"; } > "$tmp/big.conf"
+	reset_files
+	expect_status 1 "fail_closed: a class larger than a page" load --fail-closed "$tmp/big.conf"
+	[ "$(wc -c < "$sg/disk/load")" = 1 ] && [ "$(cat "$sg/cdrom/load")" = "0x28 read" ] && [ ! -s "$sg/tape/load" ] &&
+		ok "fail_closed: ... gets the empty table, the others their saved tables, absent classes nothing" ||
+		not_ok "fail_closed: larger than a page"
+fi
+reset_files
+expect_status 0 "fail_closed: a good policy file" load --fail-closed "$tmp/three.conf"
+[ "$(cat "$sg/cdrom/load")" = "0x28 read" ] && ok "fail_closed: ... loads as without it" || not_ok "fail_closed: good file"
+grep -q 'sgfilterctl load --fail-closed' "$(dirname "$tool")/sgfilter.service" &&
+	ok "fail_closed: sgfilter.service loads with --fail-closed" || not_ok "fail_closed: sgfilter.service"
+
+# reading a table: to the end, in one version (item 4). A FIFO stands for
+# the module's table file: the test writes it the way the kernel would.
+reset_files
+cp "$sg/disk/table" "$tmp/disk.table"
+{ vl_lines 256 | sed 's/^disk //'; } > "$tmp/long.table"
+rm "$sg/disk/table"
+mkfifo "$sg/disk/table"
+# longer than a page, a page at a time
+( exec > "$sg/disk/table"; split -b "$page" --filter='cat; sleep 0.1' "$tmp/long.table" ) &
+writer=$!
+run 0 show disk
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+grep -q '^0x7f/0x0000 *write' "$tmp/out" && grep -q '^0x7f/0x00ff *read' "$tmp/out" &&
+	ok "table_read: a listing longer than a page, given a page per read, is read whole" ||
+	{ not_ok "table_read: long listing"; tail -3 "$tmp/out" | sed 's/^/# /'; }
+# a listing torn between two versions: the generation moved, read again.
+# next_fifo: a new FIFO in the table's place before the writer closes the
+# old one, so that the reader's next open waits for the next listing
+next_fifo() { mkfifo "$sg/disk/.next" && mv -f "$sg/disk/.next" "$sg/disk/table"; }
+echo 7 > "$sg/disk/generation"
+(
+	{ printf '0x00 read\n'; echo 8 > "$sg/disk/generation"; printf '0x5f/0x00 write\n'; next_fifo; } > "$sg/disk/table"
+	printf '0x28 read\n0x5f/0x00 write\n' > "$sg/disk/table"
+) &
+writer=$!
+timeout 10 "$tool" show disk > "$tmp/out" 2> "$tmp/err"
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+grep -q '^0x28 *read' "$tmp/out" && grep -q '^0x00 *-' "$tmp/out" &&
+	ok "table_read: a listing torn by a change (generation moved) is read again" ||
+	{ not_ok "table_read: torn listing"; grep -E '^0x(00|28|5f)' "$tmp/out" | sed 's/^/# /'; }
+# a table that changes on every read: an error, not a torn table
+(
+	for g in 9 10 11 12 13 14; do
+		{ printf '0x00 read\n'; echo $g > "$sg/disk/generation"; printf '0x28 read\n'; next_fifo; } > "$sg/disk/table"
+	done
+) &
+writer=$!
+timeout 10 "$tool" show disk > "$tmp/out" 2> "$tmp/err"
+got=$?
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+[ $got = 1 ] && grep -q 'the disk table changed while it was being read' "$tmp/err" &&
+	ok "table_read: a table that changes on every read is an error" || { not_ok "table_read: changing (exit $got)"; sed 's/^/# /' "$tmp/err"; }
+rm -f "$sg/disk/table" "$sg/disk/generation"
+cp "$tmp/disk.table" "$sg/disk/table"
 
 echo "1..$((pass + fail))"
 echo "$pass passed, $fail failed"
