@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: sgfilterctl's parsers, linked from its own source:
- * the policy file parser (first byte 0: the rest is a policy file) and the
- * OPCODE[/SA] argument resolver with its class (first byte 1..: the class,
- * the rest an argument). Nothing touches sysfs: SGFILTER_SYSFS points at a
+ * the policy file parser (first byte 0: the rest is a policy file, lines of
+ * any length, device IDs with %XX escapes), the device ID encoding (first
+ * byte 0xff: the rest, encoded and decoded, must come back unchanged) and
+ * the OPCODE[/SA] argument resolver with its class (other first bytes: the
+ * class, the rest an argument). Nothing touches sysfs: SGFILTER_SYSFS points at a
  * directory that does not exist. Run with -close_fd_mask=3: the parsers'
  * messages are not what is tested.
  */
@@ -16,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char path[64];
 	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES];
 	bool present[SCSI_SGIO_NR_CLASSES];
-	struct unpriv_line unpriv[MAX_UNPRIV];
+	static struct unpriv_line unpriv[MAX_UNPRIV];
 	int nr = 0, op, sa;
 	char arg[128];
 	FILE *f;
@@ -36,6 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fwrite(data + 1, 1, size - 1, f);
 		fclose(f);
 		parse_policy(path, tables, present, unpriv, &nr);
+		return 0;
+	}
+	if (data[0] == 0xff) {
+		static char id[ID_MAX], enc[3 * ID_MAX], dec[ID_MAX];
+
+		if (size - 1 >= sizeof(id))
+			return 0;
+		memcpy(id, data + 1, size - 1);
+		id[size - 1] = '\0';
+		encode_id(id, enc, sizeof(enc));
+		if (strpbrk(enc, " \t\n#") || decode_id(enc, dec, sizeof(dec)) || strcmp(id, dec))
+			abort();
 		return 0;
 	}
 	if (size - 1 >= sizeof(arg))
