@@ -1324,7 +1324,9 @@ static int write_file_atomic(const char *file, const char *buf, size_t len)
 	if (fd < 0) {
 		error("Failed to write \"%s\": cannot create a temporary file in \"%s\": %s",
 		      file, dir, strerror(errno));
-		hint_errno(errno == ENOENT ? ENOTDIR : errno);
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			hint("save writes a new file next to \"%s\" and renames it: the directory "
+			     "must be writable", file);
 		return 1;
 	}
 	/* the old file's mode and owner, or a new file's usual mode */
