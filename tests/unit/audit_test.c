@@ -17,6 +17,19 @@
  * a write on disks, and MAINTENANCE IN (0xa3, which mainline meant; SEND
  * KEY on MMC) stays a read outside MMC.
  *
+ * And per service action, for every opcode a class table keys by service
+ * action (scsi_sgio_sa_ops[] and VARIABLE LENGTH):
+ *
+ *  3. Every service action that libsgutils2 names (for the device type, or
+ *     for the generic command set where it knows no names for that type)
+ *     must be classified below, by its T10 name: "r" only reads, "w" changes
+ *     the medium or the device's state as a writer may, "n" destroys data,
+ *     changes the device's configuration or is vendor specific. A new name
+ *     in libsgutils2 fails the test until someone classifies it.
+ *  4. The table may give an "r" command to readers, a "w" command to
+ *     writers only, and an "n" command to nobody; a service action that
+ *     libsgutils2 does not name gets nothing.
+ *
  * With -v, prints the audit table: per opcode, the name per device type.
  */
 #include <unistd.h>
@@ -36,6 +49,137 @@ static const u8 types[] = {
 	TYPE_ROM, TYPE_SCANNER, TYPE_MOD, TYPE_MEDIUM_CHANGER, TYPE_RAID,
 	TYPE_ENCLOSURE, TYPE_RBC, TYPE_OSD, TYPE_ZBC,
 };
+
+void sg_get_opcode_sa_name(unsigned char cdb_byte0, int service_action,
+			   int peri_type, int buff_len, char *buff);
+
+/*
+ * The oracle for rules 3 and 4: T10 names as libsgutils2 spells them, and
+ * what each command does. Written from the T10 command sets (SPC-6, SBC-5,
+ * ZBC-2, SSC-5), not from the tables.
+ */
+static const struct { const char *name; char kind; } sa_kinds[] = {
+	/* SANITIZE (SBC) */
+	{ "Sanitize, overwrite", 'n' }, { "Sanitize, block erase", 'n' },
+	{ "Sanitize, cryptographic erase", 'n' },
+	{ "Sanitize, exit failure mode", 'n' },
+	/* PERSISTENT RESERVE IN / OUT (SPC) */
+	{ "Persistent reserve in, read keys", 'r' },
+	{ "Persistent reserve in, read reservation", 'r' },
+	{ "Persistent reserve in, report capabilities", 'r' },
+	{ "Persistent reserve in, read full status", 'r' },
+	{ "Persistent reserve out, register", 'w' },
+	{ "Persistent reserve out, reserve", 'w' },
+	{ "Persistent reserve out, release", 'w' },
+	{ "Persistent reserve out, clear", 'w' },
+	{ "Persistent reserve out, preempt", 'w' },
+	{ "Persistent reserve out, preempt and abort", 'w' },
+	{ "Persistent reserve out, register and ignore existing key", 'w' },
+	{ "Persistent reserve out, register and move", 'w' },
+	{ "Persistent reserve out, replace lost reservation", 'w' },
+	/* EXTENDED COPY / RECEIVE COPY RESULTS (SPC) */
+	{ "Extended copy(LID1)", 'w' }, { "Extended copy", 'w' },
+	{ "Populate token", 'w' }, { "Write using token", 'w' },
+	{ "Set tape stream mirroring", 'n' }, { "Copy operation abort", 'w' },
+	{ "Receive copy status(LID1)", 'r' }, { "Receive copy data(LID1)", 'r' },
+	{ "Receive copy operating parameters", 'r' },
+	{ "Receive copy failure details(LID1)", 'r' },
+	{ "Receive copy status", 'r' }, { "Receive copy data", 'r' },
+	{ "Receive ROD token information", 'r' },
+	{ "Report all ROD tokens", 'r' },
+	{ "Report tape stream mirroring", 'r' },
+	/* ZBC OUT / ZBC IN (ZBC-2) */
+	{ "Close zone", 'w' }, { "Finish zone", 'w' }, { "Open zone", 'w' },
+	{ "Reset write pointer", 'w' }, { "Sequentialize zone", 'w' },
+	{ "Report zones", 'r' }, { "Report realms", 'r' },
+	{ "Report zone domains", 'r' }, { "Zone activate", 'w' },
+	{ "Zone query", 'r' },
+	/* SERVICE ACTION IN(16) (SBC, SPC) */
+	{ "Receive binding report", 'r' }, { "Read capacity(16)", 'r' },
+	{ "Read long(16)", 'r' }, { "Get LBA status(16)", 'r' },
+	{ "Report referrals", 'r' }, { "Stream control", 'w' },
+	{ "Background control", 'n' }, { "Get stream status", 'r' },
+	{ "Get physical element status", 'r' },
+	{ "Remove element and truncate", 'n' },
+	{ "Restore elements and rebuild", 'n' },
+	{ "Remove element and modify zones", 'n' },
+	/* SERVICE ACTION OUT(16) (SBC, SPC) */
+	{ "Test bind", 'n' }, { "Prepare bind report", 'n' },
+	{ "Set affiliation", 'n' }, { "Bind", 'n' }, { "Unbind", 'n' },
+	{ "Write long(16)", 'w' }, { "Write scattered(16)", 'w' },
+	{ "Notify data transfer device(16)", 'w' },
+	/* MAINTENANCE IN (SPC, SCC) */
+	{ "Report assigned/unassigned p_extent", 'r' },
+	{ "Report component device", 'r' },
+	{ "Report component device attachments", 'r' },
+	{ "Report peripheral device", 'r' },
+	{ "Report peripheral device associations", 'r' },
+	{ "Report identifying information", 'r' }, { "Report states", 'r' },
+	{ "Report device identification", 'r' },
+	{ "Report unconfigured capacity", 'r' },
+	{ "Report supported configuration method", 'r' },
+	{ "Report target port groups", 'r' }, { "Report aliases", 'r' },
+	{ "Report supported operation codes", 'r' },
+	{ "Report supported task management functions", 'r' },
+	{ "Report priority", 'r' }, { "Report timestamp", 'r' },
+	{ "Management protocol in", 'n' },	/* stateful, like SECURITY PROTOCOL IN */
+	{ "Report provisioning initialization pattern", 'r' },
+	{ "Receive recommended access order", 'r' },
+	{ "Read dynamic runtime attribute", 'r' },
+	{ "Maintenance in vendor specific", 'n' },
+	/* MAINTENANCE OUT (SPC, SCC): the device's configuration */
+	{ "Add peripheral device / component device", 'n' },
+	{ "Attach to component device", 'n' }, { "Exchange p_extent", 'n' },
+	{ "Exchange peripheral device / component device", 'n' },
+	{ "Instruct component device", 'n' },
+	{ "Remove peripheral device / component device", 'n' },
+	{ "Set identifying information", 'n' },
+	{ "Break peripheral device / component device", 'n' },
+	{ "Set target port groups", 'n' }, { "Change aliases", 'n' },
+	{ "Remove I_T nexus", 'n' }, { "Set priority", 'n' },
+	{ "Set timestamp", 'n' }, { "Management protocol out", 'n' },
+	{ "Generate recommended access order", 'n' },
+	{ "write dynamic runtime attribute", 'n' },
+	{ "Maintenance out vendor specific", 'n' },
+	/* VARIABLE LENGTH (SBC) */
+	{ "Rebuild(32)", 'w' }, { "Regenerate(32)", 'w' }, { "Xdread(32)", 'r' },
+	{ "Xdwrite(32)", 'w' }, { "Xdwrite extended(32)", 'w' },
+	{ "Xpwrite(32)", 'w' }, { "Xdwriteread(32)", 'w' },
+	{ "Xdwrite extended(64)", 'w' }, { "Read(32)", 'r' },
+	{ "Verify(32)", 'r' }, { "Write(32)", 'w' },
+	{ "Write and verify(32)", 'w' }, { "Write same(32)", 'w' },
+	{ "Orwrite(32)", 'w' }, { "Atomic write(32)", 'w' },
+	{ "Write stream(32)", 'w' }, { "Write scattered(32)", 'w' },
+	{ "Get LBA status(32)", 'r' },
+};
+
+/* The kind of a named service action, or 0 if the oracle lacks it */
+static char sa_kind(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sa_kinds); i++)
+		if (!strcmp(sa_kinds[i].name, name))
+			return sa_kinds[i].kind;
+	return 0;
+}
+
+/*
+ * libsgutils2's name of a service action on a device type, or "" if it
+ * names none. Where it knows no service actions of the opcode for that type
+ * (it then returns the opcode's name), the generic command set's name.
+ */
+static void sa_name_of(u8 opcode, int sa, u8 type, char *buf, size_t len)
+{
+	char op_name[64];
+
+	sg_get_opcode_sa_name(opcode, sa, type, len, buf);
+	sg_get_opcode_name(opcode, type, sizeof(op_name), op_name);
+	if (!strcmp(buf, op_name) && type != TYPE_DISK)
+		sg_get_opcode_sa_name(opcode, sa, TYPE_DISK, len, buf);
+	if (strstr(buf, "service action=") || !strcmp(buf, op_name))
+		buf[0] = '\0';
+}
 
 static void name_of(u8 opcode, u8 type, char *buf, size_t len)
 {
@@ -59,6 +203,87 @@ static bool exempt(u8 opcode, u8 type, enum scsi_sgio_perm perm)
 	if (opcode == MAINTENANCE_IN && class != SCSI_SGIO_CDROM)
 		return perm == SCSI_SGIO_READ;
 	return false;
+}
+
+static enum scsi_sgio_perm builtin_sa(u8 type, u8 opcode, int sa)
+{
+	u8 cdb[32] = { opcode };
+
+	if (opcode == VARIABLE_LENGTH_CMD) {
+		cdb[8] = sa >> 8;
+		cdb[9] = sa & 0xff;
+	} else {
+		cdb[1] = sa;
+	}
+	return scsi_sgio_lookup(scsi_sgio_default_table(scsi_sgio_class(type)), cdb, 32);
+}
+
+/* Rules 3 and 4 for one opcode keyed by service action on @type's class */
+static void audit_sas(u8 type, u8 opcode, int nr_sa, unsigned int *named,
+		      unsigned int *bad)
+{
+	static const char *const perm_name[] = { "none", "read", "write" };
+	const struct scsi_sgio_table *t =
+		scsi_sgio_default_table(scsi_sgio_class(type));
+	char name[96];
+	int sa;
+
+	if (t->op[opcode] != SCSI_SGIO_BY_SA)
+		return;
+	for (sa = 0; sa < nr_sa; sa++) {
+		enum scsi_sgio_perm perm = builtin_sa(type, opcode, sa);
+		char kind;
+
+		sa_name_of(opcode, sa, type, name, sizeof(name));
+		if (!name[0]) {
+			if (perm != SCSI_SGIO_NONE) {
+				diag("0x%02x/0x%02x has no T10 name on type 0x%02x but the %s table says %s",
+				     opcode, sa, type,
+				     scsi_sgio_class_name(scsi_sgio_class(type)), perm_name[perm]);
+				(*bad)++;
+			}
+			continue;
+		}
+		(*named)++;
+		kind = sa_kind(name);
+		if (!kind) {
+			diag("0x%02x/0x%02x \"%s\" (type 0x%02x) is not classified: add it to sa_kinds[]",
+			     opcode, sa, name, type);
+			(*bad)++;
+		} else if ((kind == 'n' && perm != SCSI_SGIO_NONE) ||
+			   (kind == 'w' && perm == SCSI_SGIO_READ)) {
+			diag("0x%02x/0x%02x \"%s\" (%c) on type 0x%02x: the %s table says %s",
+			     opcode, sa, name, kind, type,
+			     scsi_sgio_class_name(scsi_sgio_class(type)), perm_name[perm]);
+			(*bad)++;
+		}
+	}
+}
+
+static void test_service_actions(void)
+{
+	unsigned int named = 0, bad = 0, i, j;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		for (j = 0; j < SCSI_SGIO_NR_SA_OPS; j++)
+			audit_sas(types[i], scsi_sgio_sa_ops[j], SCSI_SGIO_NR_SA,
+				  &named, &bad);
+		audit_sas(types[i], VARIABLE_LENGTH_CMD, SCSI_SGIO_NR_VL_SA,
+			  &named, &bad);
+	}
+	check(named > 0 && !bad,
+	      "%u named (opcode, service action, device type) triples: each classified, none given beyond its kind; unnamed ones given to nobody",
+	      named);
+	/* the oracle itself, against the cases the review found */
+	check(sa_kind("Remove element and truncate") == 'n' &&
+	      builtin_sa(TYPE_DISK, SERVICE_ACTION_IN_16, 0x18) == SCSI_SGIO_NONE,
+	      "0x9e/0x18 REMOVE ELEMENT AND TRUNCATE is given to nobody");
+	check(sa_kind("Read capacity(16)") == 'r' &&
+	      builtin_sa(TYPE_DISK, SERVICE_ACTION_IN_16, 0x10) == SCSI_SGIO_READ,
+	      "0x9e/0x10 READ CAPACITY(16) stays a read");
+	check(sa_kind("Zone activate") == 'w' &&
+	      builtin_sa(TYPE_ZBC, ZBC_IN, 0x08) == SCSI_SGIO_WRITE,
+	      "0x95/0x08 ZONE ACTIVATE is a write on zoned disks");
 }
 
 int main(int argc, char **argv)
@@ -117,5 +342,6 @@ int main(int argc, char **argv)
 	check(exempt(MAINTENANCE_IN, TYPE_DISK, builtin(TYPE_DISK, MAINTENANCE_IN)) &&
 	      builtin(TYPE_ROM, MAINTENANCE_IN) == SCSI_SGIO_WRITE,
 	      "0xa3 is MAINTENANCE IN (read) on disks, SEND KEY (write) on cdroms");
+	test_service_actions();
 	return check_summary();
 }

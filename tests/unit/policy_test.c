@@ -20,13 +20,13 @@ unsigned int kshim_warnings;
 /* One row of the differences table in Documentation/default-policy.rst */
 struct diff {
 	int opcode;
-	int sa;			/* -1: the whole opcode */
+	int sa_lo, sa_hi;	/* a range of service actions; -1: the whole opcode */
 	unsigned int classes;	/* bit mask */
 	enum scsi_sgio_perm old, new;
 	int line;
 };
 
-static struct diff diffs[128];
+static struct diff diffs[256];
 static int nr_diffs;
 
 static int parse_perm(const char *s, enum scsi_sgio_perm *perm)
@@ -70,6 +70,35 @@ static int parse_classes(char *s, unsigned int *mask)
 }
 
 /*
+ * The SA column: "\\-" (the whole opcode) or a comma-separated list of
+ * service actions and ranges ("0x00-0x0e,0x15"): one diff per range, all
+ * copies of *d.
+ */
+static int parse_sas(char *s, struct diff *d)
+{
+	char *tok, *save, *end;
+
+	if (!strcmp(s, "\\-")) {
+		d->sa_lo = d->sa_hi = -1;
+		nr_diffs++;
+		return 0;
+	}
+	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct diff *r = &diffs[nr_diffs];
+
+		if (nr_diffs == (int)ARRAY_SIZE(diffs))
+			return -ENOSPC;
+		*r = *d;
+		r->sa_lo = strtol(tok, &end, 16);
+		r->sa_hi = *end == '-' ? strtol(end + 1, &end, 16) : r->sa_lo;
+		if (*end || r->sa_lo < 0 || r->sa_hi < r->sa_lo)
+			return -EINVAL;
+		nr_diffs++;
+	}
+	return 0;
+}
+
+/*
  * Read the table rows: indented lines that start with an opcode (prose lines
  * are not indented). Complain about malformed ones.
  */
@@ -84,7 +113,7 @@ static int load_diffs(const char *path)
 		return -errno;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char op[16], sa[16], cls[128], old[16], new[16];
+		char op[16], sa[64], cls[128], old[16], new[16];
 		struct diff *d;
 		char *p = line;
 
@@ -94,7 +123,7 @@ static int load_diffs(const char *path)
 		if (p == line || strncmp(p, "0x", 2))
 			continue;
 		if (nr_diffs == (int)ARRAY_SIZE(diffs) ||
-		    sscanf(p, "%15s %15s %127s %15s %15s", op, sa, cls, old, new) != 5) {
+		    sscanf(p, "%15s %63s %127s %15s %15s", op, sa, cls, old, new) != 5) {
 			fprintf(stderr, "%s:%d: malformed row\n", path, lineno);
 			err = -EINVAL;
 			continue;
@@ -102,14 +131,16 @@ static int load_diffs(const char *path)
 		d = &diffs[nr_diffs];
 		d->line = lineno;
 		d->opcode = strtol(op, NULL, 16);
-		d->sa = strcmp(sa, "\\-") ? strtol(sa, NULL, 16) : -1;
 		if (parse_classes(cls, &d->classes) || parse_perm(old, &d->old) ||
 		    parse_perm(new, &d->new)) {
 			fprintf(stderr, "%s:%d: bad classes or permission\n", path, lineno);
 			err = -EINVAL;
 			continue;
 		}
-		nr_diffs++;
+		if (parse_sas(sa, d)) {
+			fprintf(stderr, "%s:%d: bad service actions \"%s\"\n", path, lineno, sa);
+			err = -EINVAL;
+		}
 	}
 	fclose(f);
 	return err ? err : nr_diffs ? 0 : -ENOENT;
@@ -126,7 +157,7 @@ static enum scsi_sgio_perm expected_perm(int class, u8 opcode, int sa)
 
 		if (d->opcode != opcode || !(d->classes & (1u << class)))
 			continue;
-		if (d->sa >= 0 && d->sa != sa)
+		if (d->sa_lo >= 0 && (sa < d->sa_lo || sa > d->sa_hi))
 			continue;
 		perm = d->new;
 	}
@@ -263,6 +294,37 @@ static void test_named_cases(void)
 	check(!allowed(D, pr_out, 10, true), "disk writer: PERSISTENT RESERVE OUT denied by default");
 }
 
+/* Service actions that destroy data, and their reading neighbours */
+static void test_service_actions(void)
+{
+	const u8 rcap16[16] = { SERVICE_ACTION_IN_16, SAI_READ_CAPACITY_16 };
+	const u8 truncate[16] = { SERVICE_ACTION_IN_16, 0x18 };
+	const u8 rebuild[16] = { SERVICE_ACTION_IN_16, 0x19 };
+	const u8 report_zones[16] = { ZBC_IN, ZI_REPORT_ZONES };
+	const u8 activate[16] = { ZBC_IN, 0x08 };
+	const u8 reset_wp[16] = { ZBC_OUT, ZO_RESET_WRITE_POINTER };
+	const u8 zbc_out_0[16] = { ZBC_OUT, 0x00 };
+	const u8 rsoc[12] = { MAINTENANCE_IN, 0x0c }, mi_vendor[12] = { MAINTENANCE_IN, 0x1f };
+	const u8 stop[6] = { START_STOP };
+	const int D = SCSI_SGIO_DISK, C = SCSI_SGIO_CDROM;
+
+	check(allowed(D, rcap16, 16, false), "disk reader: READ CAPACITY(16) allowed");
+	check(!allowed(D, truncate, 16, false) && !allowed(D, truncate, 16, true),
+	      "disk: REMOVE ELEMENT AND TRUNCATE (0x9e/0x18) denied to readers and writers");
+	check(!allowed(D, rebuild, 16, true), "disk writer: RESTORE ELEMENTS AND REBUILD denied");
+	check(allowed(D, report_zones, 16, false), "disk reader: REPORT ZONES allowed");
+	check(!allowed(D, activate, 16, false), "disk reader: ZONE ACTIVATE denied");
+	check(allowed(D, activate, 16, true), "disk writer: ZONE ACTIVATE allowed");
+	check(allowed(D, reset_wp, 16, true), "disk writer: RESET WRITE POINTER allowed");
+	check(!allowed(D, reset_wp, 16, false), "disk reader: RESET WRITE POINTER denied");
+	check(!allowed(D, zbc_out_0, 16, true), "disk writer: unassigned ZBC OUT 0x00 denied");
+	check(allowed(D, rsoc, 12, false), "disk reader: REPORT SUPPORTED OPERATION CODES allowed");
+	check(!allowed(D, mi_vendor, 12, false), "disk reader: vendor MAINTENANCE IN denied");
+	check(!allowed(D, stop, 6, false), "disk reader: START STOP UNIT denied");
+	check(allowed(D, stop, 6, true), "disk writer: START STOP UNIT allowed");
+	check(allowed(C, stop, 6, false), "cdrom reader: START STOP UNIT (eject) allowed");
+}
+
 /* A service action that is not in the CDB cannot be looked up. */
 static void test_short_cdbs(void)
 {
@@ -324,6 +386,7 @@ int main(int argc, char **argv)
 	for (class = 0; class < SCSI_SGIO_NR_CLASSES; class++)
 		test_class_matrix(class);
 	test_named_cases();
+	test_service_actions();
 	test_short_cdbs();
 	check(kshim_warnings == 0, "no kernel warning fired during the tests");
 	return check_summary();

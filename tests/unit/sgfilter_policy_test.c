@@ -108,10 +108,11 @@ static void test_apply(void)
 	      "deny 0x5f/0x00 gives the default table back");
 
 	t = *def;
-	check(apply(&t, "0x1b", false) && !allowed(&t, 0x1b, 0, false) &&
-	      table_diff(&t, def) == 1, "deny 0x1b: START STOP UNIT denied, one entry changed");
-	check(apply(&t, "0x1b read", true) && !table_diff(&t, def),
-	      "allow 0x1b read restores it");
+	check(allowed(&t, 0x1b, 0, true) && apply(&t, "0x1b", false) &&
+	      !allowed(&t, 0x1b, 0, true) && table_diff(&t, def) == 1,
+	      "deny 0x1b: START STOP UNIT denied to disk writers, one entry changed");
+	check(apply(&t, "0x1b write", true) && !table_diff(&t, def),
+	      "allow 0x1b write restores it");
 
 	t = *def;
 	check(apply(&t, "0x7f/0x000b write", true) && table_diff(&t, def) == 1,
