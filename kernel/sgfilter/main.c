@@ -18,6 +18,8 @@
 
 #include <linux/atomic.h>
 #include <linux/cred.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/device.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
@@ -38,23 +40,29 @@
 /**
  * struct sgf_table - a published class table
  * @rcu: for freeing after the readers are gone
+ * @generation: one more than the table it replaced, so that a reader of a
+ *	listing longer than a page can tell that it read two versions (read
+ *	it before and after); published with the table
  * @t: the table
  */
 struct sgf_table {
 	struct rcu_head rcu;
+	unsigned long generation;
 	struct scsi_sgio_table t;
 };
 
 /**
  * struct sgf_class - the state of one device class
  * @table: the current table; read under RCU, replaced under sgf_lock
- * @kobj: /sys/kernel/sgfilter/<class>
+ * @kobj: /sys/kernel/sgfilter/<class>; a dynamic kobject, whose release
+ *	is the core's, so that it may outlive the module (kobject_del() at
+ *	exit removes its files before the module's text and data go)
  * @class: which class this is
  * @denied_op: commands denied per opcode; atomic, written only on denial
  */
 struct sgf_class {
 	struct sgf_table __rcu *table;
-	struct kobject kobj;
+	struct kobject *kobj;
 	enum scsi_sgio_class class;
 	atomic_long_t denied_op[256];
 };
@@ -75,6 +83,13 @@ static DEFINE_PER_CPU(struct sgf_counters [SCSI_SGIO_NR_CLASSES], sgf_counters);
 static DEFINE_MUTEX(sgf_lock);
 static struct kobject *sgf_kobj;
 
+/*
+ * The denial log is rate limited per user (by a hash of the uid), so that
+ * one user's denials cannot hide another's. The counters count everything.
+ */
+#define SGF_LOG_BUCKETS	16
+static struct ratelimit_state sgf_log_rs[SGF_LOG_BUCKETS];
+
 /* --- the SG_IO path ------------------------------------------------------ */
 
 /* The service action the table keyed the command by, or -1 */
@@ -86,36 +101,55 @@ static int sgf_cdb_sa(const struct scsi_sgio_table *t, const u8 *cdb,
 	return scsi_sgio_cdb_sa(cdb, len);
 }
 
-static int sgf_find_disk(struct device *dev, void *name)
+/*
+ * The task's name as the log shows it: any user can name a task, so every
+ * byte but ASCII letters, digits and a few punctuation marks (none that
+ * could start a new line or a new field) becomes '?'. isalnum() would
+ * also take Latin-1 letters.
+ */
+static void sgf_task_name(char (*buf)[TASK_COMM_LEN])
 {
-	if (!dev->class || strcmp(dev->class->name, "block"))
-		return 0;
-	strscpy(name, dev_name(dev), BDEVNAME_SIZE);
-	return 1;
+	char *p;
+
+	get_task_comm(*buf, current);
+	for (p = *buf; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && !strchr("._-+:@/", *p))
+			*p = '?';
 }
 
+/*
+ * Called under the core's rcu_read_lock(): nothing here may sleep (no
+ * device references are taken; the device is named by its H:C:T:L).
+ */
 static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
 			   const struct scsi_sgio_table *t, const u8 *cdb,
 			   unsigned int len, bool open_for_write)
 {
-	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	uid_t uid = from_kuid(&init_user_ns, current_uid());
 	const char *name = NULL, *sa_name = NULL;
-	char disk[BDEVNAME_SIZE] = "-";
 	int sa = sgf_cdb_sa(t, cdb, len);
-	u8 op = len ? cdb[0] : 0;
+	char comm[TASK_COMM_LEN];
 	char sa_str[8] = "";
 
-	if (!__ratelimit(&rs))
+	if (!__ratelimit(&sgf_log_rs[hash_32(uid, ilog2(SGF_LOG_BUCKETS))]))
 		return;
-	device_for_each_child(&sdev->sdev_gendev, disk, sgf_find_disk);
-	scsi_opcode_sa_name(op, sa, &name, &sa_name);
+	sgf_task_name(&comm);
+	if (!len) {
+		pr_info("denied %s[%d] uid %u: %s class %s: empty CDB, file open %s\n",
+			comm, task_pid_nr(current), uid,
+			dev_name(&sdev->sdev_gendev),
+			scsi_sgio_class_name(c->class),
+			open_for_write ? "read-write" : "read-only");
+		return;
+	}
+	scsi_opcode_sa_name(cdb[0], sa, &name, &sa_name);
 	if (sa >= 0)
 		snprintf(sa_str, sizeof(sa_str), "/0x%02x", sa);
-	pr_info("denied %s[%d] uid %u: %s %s class %s: 0x%02x%s %s%s%s, file open %s\n",
-		current->comm, task_pid_nr(current),
-		from_kuid(&init_user_ns, current_uid()),
-		dev_name(&sdev->sdev_gendev), disk, scsi_sgio_class_name(c->class),
-		op, sa_str, name ? name : "(unknown)", sa_name ? " " : "",
+	pr_info("denied %s[%d] uid %u: %s class %s: 0x%02x%s %s%s%s, file open %s\n",
+		comm, task_pid_nr(current), uid, dev_name(&sdev->sdev_gendev),
+		scsi_sgio_class_name(c->class), cdb[0], sa_str,
+		name ? name : "(unknown)", sa_name ? " " : "",
 		sa_name ? sa_name : "", open_for_write ? "read-write" : "read-only");
 }
 
@@ -130,7 +164,8 @@ static bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
 		return true;
 	}
 	this_cpu_inc(sgf_counters[c->class].denied);
-	atomic_long_inc(&c->denied_op[len ? cdb[0] : 0]);
+	if (len)	/* an empty CDB has no opcode to count it under */
+		atomic_long_inc(&c->denied_op[cdb[0]]);
 	sgf_log_denial(sdev, c, t, cdb, len, open_for_write);
 	return false;
 }
@@ -151,6 +186,7 @@ static void sgf_publish(struct sgf_class *c, struct sgf_table *new)
 
 	mutex_lock(&sgf_lock);
 	old = rcu_dereference_protected(c->table, lockdep_is_held(&sgf_lock));
+	new->generation = old->generation + 1;
 	rcu_assign_pointer(c->table, new);
 	mutex_unlock(&sgf_lock);
 	kfree_rcu(old, rcu);
@@ -180,6 +216,7 @@ static int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry)
 	}
 	if (ret)
 		goto out_unlock;
+	new->generation = old->generation + 1;
 	rcu_assign_pointer(c->table, new);
 	mutex_unlock(&sgf_lock);
 	kfree_rcu(old, rcu);
@@ -193,7 +230,17 @@ out_unlock:
 
 /* --- sysfs: /sys/kernel/sgfilter/<class>/ ------------------------------- */
 
-#define to_sgf_class(k) container_of(k, struct sgf_class, kobj)
+/* The class whose directory @kobj is */
+static struct sgf_class *to_sgf_class(struct kobject *kobj)
+{
+	int c;
+
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
+		if (sgf_classes[c].kobj == kobj)
+			return &sgf_classes[c];
+	WARN_ON_ONCE(1);
+	return &sgf_classes[SCSI_SGIO_OTHER];
+}
 
 /* An edit written to allow (@with_perm) or deny */
 static ssize_t sgf_store_entry(struct kobject *kobj, const char *buf,
@@ -313,13 +360,32 @@ static ssize_t denied_opcodes_show(struct kobject *kobj,
 	return len;
 }
 
+static ssize_t generation_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	struct sgf_class *c = to_sgf_class(kobj);
+	unsigned long generation;
+
+	rcu_read_lock();
+	generation = rcu_dereference(c->table)->generation;
+	rcu_read_unlock();
+	return sysfs_emit(buf, "%lu\n", generation);
+}
+
+/*
+ * The counters are root's: who was refused what, and how often, tells one
+ * tenant about another's activity. The tables are not secret: anyone may
+ * read what they may send.
+ */
 static struct kobj_attribute sgf_allow_attr = __ATTR_WO(allow);
 static struct kobj_attribute sgf_deny_attr = __ATTR_WO(deny);
 static struct kobj_attribute sgf_reset_attr = __ATTR_WO(reset);
 static struct kobj_attribute sgf_load_attr = __ATTR_WO(load);
-static struct kobj_attribute sgf_allowed_attr = __ATTR_RO(allowed);
-static struct kobj_attribute sgf_denied_attr = __ATTR_RO(denied);
-static struct kobj_attribute sgf_denied_opcodes_attr = __ATTR_RO(denied_opcodes);
+static struct kobj_attribute sgf_allowed_attr = __ATTR(allowed, 0400, allowed_show, NULL);
+static struct kobj_attribute sgf_denied_attr = __ATTR(denied, 0400, denied_show, NULL);
+static struct kobj_attribute sgf_denied_opcodes_attr =
+	__ATTR(denied_opcodes, 0400, denied_opcodes_show, NULL);
+static struct kobj_attribute sgf_generation_attr = __ATTR_RO(generation);
 
 static struct attribute *sgf_class_attrs[] = {
 	&sgf_allow_attr.attr,
@@ -329,6 +395,7 @@ static struct attribute *sgf_class_attrs[] = {
 	&sgf_allowed_attr.attr,
 	&sgf_denied_attr.attr,
 	&sgf_denied_opcodes_attr.attr,
+	&sgf_generation_attr.attr,
 	NULL,
 };
 
@@ -384,22 +451,6 @@ static const struct attribute_group sgf_class_group = {
 	.bin_attrs = sgf_class_bin_attrs,
 };
 
-static const struct attribute_group *sgf_class_groups[] = {
-	&sgf_class_group,
-	NULL,
-};
-
-/* The class kobjects are static; their release has nothing to free. */
-static void sgf_class_release(struct kobject *kobj)
-{
-}
-
-static const struct kobj_type sgf_class_ktype = {
-	.release = sgf_class_release,
-	.sysfs_ops = &kobj_sysfs_ops,
-	.default_groups = sgf_class_groups,
-};
-
 /* /sys/kernel/sgfilter/reset_counters: "1" zeroes every counter */
 static ssize_t reset_counters_store(struct kobject *kobj,
 				    struct kobj_attribute *attr,
@@ -432,16 +483,29 @@ static void sgf_free_tables(void)
 		kfree(rcu_dereference_protected(sgf_classes[c].table, true));
 }
 
+/*
+ * Remove the files now (kobject_del() waits for their readers and writers)
+ * and drop the directory, which the core frees, maybe after the module is
+ * gone (CONFIG_DEBUG_KOBJECT_RELEASE delays it).
+ */
+static void sgf_del_dir(struct kobject *kobj)
+{
+	kobject_del(kobj);
+	kobject_put(kobj);
+}
+
 static void sgf_del_classes(int nr)
 {
 	while (nr--)
-		kobject_put(&sgf_classes[nr].kobj);
+		sgf_del_dir(sgf_classes[nr].kobj);
 }
 
 static int __init sgf_init(void)
 {
 	int c, ret;
 
+	for (c = 0; c < SGF_LOG_BUCKETS; c++)
+		ratelimit_state_init(&sgf_log_rs[c], 5 * HZ, 10);
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		struct sgf_table *t = kmalloc(sizeof(*t), GFP_KERNEL);
 
@@ -450,6 +514,7 @@ static int __init sgf_init(void)
 			goto out_free_tables;
 		}
 		t->t = *scsi_sgio_default_table(c);
+		t->generation = 0;
 		sgf_classes[c].class = c;
 		RCU_INIT_POINTER(sgf_classes[c].table, t);
 	}
@@ -462,10 +527,17 @@ static int __init sgf_init(void)
 	if (ret)
 		goto out_put_root;
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
-		ret = kobject_init_and_add(&sgf_classes[c].kobj, &sgf_class_ktype,
-					   sgf_kobj, "%s", scsi_sgio_class_name(c));
+		struct kobject *kobj;
+
+		kobj = kobject_create_and_add(scsi_sgio_class_name(c), sgf_kobj);
+		if (!kobj) {
+			ret = -ENOMEM;
+			goto out_del_classes;
+		}
+		sgf_classes[c].kobj = kobj;
+		ret = sysfs_create_group(kobj, &sgf_class_group);
 		if (ret) {
-			kobject_put(&sgf_classes[c].kobj);
+			c++;
 			goto out_del_classes;
 		}
 	}
@@ -481,7 +553,7 @@ static int __init sgf_init(void)
 out_del_classes:
 	sgf_del_classes(c);
 out_put_root:
-	kobject_put(sgf_kobj);
+	sgf_del_dir(sgf_kobj);
 out_free_tables:
 	sgf_free_tables();
 	return ret;
@@ -493,7 +565,7 @@ static void __exit sgf_exit(void)
 	scsi_sgio_unregister_policy(&sgf_policy);
 	/* Removing the files waits for their readers and writers. */
 	sgf_del_classes(SCSI_SGIO_NR_CLASSES);
-	kobject_put(sgf_kobj);
+	sgf_del_dir(sgf_kobj);
 	sgf_free_tables();
 	pr_info("built-in SG_IO class tables restored\n");
 }

@@ -6,8 +6,9 @@
  * unprivileged commands from children that switch to SGF_UID (default 1000)
  * with the supplementary group SGF_GID (default 6), which may open the nodes.
  *
- *   SGF_DISK_BSG     bsg node of a scsi_debug disk (lbpu=1)
- *   SGF_CDROM_BSG    bsg node of a CD-ROM
+ *   SGF_DISK_BSG     bsg node of a scsi_debug disk (lbpu=1), SGF_DISK its
+ *                    block node
+ *   SGF_CDROM_BSG    bsg node of a CD-ROM, SGF_CDROM its block node
  *   SGF_LIO_BSG      bsg node of a LIO disk with persistent reservations
  */
 #define _GNU_SOURCE
@@ -15,6 +16,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/bsg.h>
+#include <linux/cdrom.h>
+#include <scsi/scsi_ioctl.h>
 #include <scsi/sg.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -23,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,8 +55,12 @@ static int send_bsg(int fd, struct cmd *c)
 	return sgf_bsg(fd, c->cdb, c->len, (enum sgf_dir)c->dir, c->data, c->xfer);
 }
 
-/* Send @c to @node as the unprivileged user: what send_bsg() returned */
-static int user_send(const char *node, bool writer, struct cmd *c)
+/*
+ * Send @c to @node as the unprivileged user @uid (NULL: SGF_UID), named
+ * @comm if not NULL: what send_bsg() returned
+ */
+static int user_send_as(const char *uid, const char *comm, const char *node,
+			bool writer, struct cmd *c)
 {
 	int status;
 	pid_t pid = fork();
@@ -61,6 +70,10 @@ static int user_send(const char *node, bool writer, struct cmd *c)
 	if (!pid) {
 		int fd, ret;
 
+		if (uid)
+			setenv("SGF_UID", uid, 1);
+		if (comm)
+			prctl(PR_SET_NAME, comm);
 		sgf_drop_to_user();
 		fd = open(node, writer ? O_RDWR : O_RDONLY);
 		if (fd < 0)
@@ -73,6 +86,61 @@ static int user_send(const char *node, bool writer, struct cmd *c)
 		return -ECHILD;
 	status = WEXITSTATUS(status);
 	return status >= 200 ? -ECHILD : status >= 128 ? status - 128 : -status;
+}
+
+static int user_send(const char *node, bool writer, struct cmd *c)
+{
+	return user_send_as(NULL, NULL, node, writer, c);
+}
+
+/* An ioctl on @node, read-only, as the user: -EPERM, or 0 if it went out */
+static int user_ioctl(const char *node, unsigned long req, unsigned long arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int fd;
+
+		sgf_drop_to_user();
+		fd = open(node, O_RDONLY | O_NONBLOCK);
+		if (fd < 0)
+			_exit(201);
+		_exit(ioctl(fd, req, arg) < 0 && errno == EPERM ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	status = WEXITSTATUS(status);
+	return status >= 200 ? -ECHILD : status ? -EPERM : 0;
+}
+
+/*
+ * Whether the kernel log, from @fd (opened before the event and set to
+ * its end), has a record with all of @a, @b and @c in it
+ */
+static bool kmsg_has(int fd, const char *a, const char *b, const char *c)
+{
+	char line[1024];
+	bool found = false;
+	ssize_t n;
+
+	while ((n = read(fd, line, sizeof(line) - 1)) > 0) {
+		line[n] = '\0';
+		if (strstr(line, a) && strstr(line, b) && strstr(line, c))
+			found = true;
+	}
+	return found;
+}
+
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
 }
 
 static int root_send(const char *node, struct cmd *c)
@@ -403,14 +471,137 @@ TEST_F(module, user_may_read_not_write)
 			if (sgf_write_str(files[i], i ? "1" : "0x5f write") != -EACCES)
 				_exit(1 + i);
 		if (read_file(SYSFS "/disk/table", buf, sizeof(buf)) || !buf[0] ||
-		    read_long(SYSFS "/disk/denied") < 0)
+		    read_long(SYSFS "/disk/generation") < 0)
 			_exit(10);
+		/* who was refused what is root's business */
+		if (read_file(SYSFS "/disk/denied", buf, sizeof(buf)) != -EACCES ||
+		    read_file(SYSFS "/disk/allowed", buf, sizeof(buf)) != -EACCES ||
+		    read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)) != -EACCES)
+			_exit(11);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STREQ(before, after);
+}
+
+TEST_F(module, counters_are_root_only)
+{
+	static const char *const files[] = { "allowed", "denied", "denied_opcodes" };
+	char path[128];
+	struct stat st;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), SYSFS "/disk/%s", files[i]);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ(0400, st.st_mode & 0777) TH_LOG("%s", path);
+	}
+	ASSERT_EQ(0, stat(SYSFS "/disk/table", &st));
+	EXPECT_EQ(0444, st.st_mode & 0777);
+	ASSERT_EQ(0, stat(SYSFS "/disk/generation", &st));
+	EXPECT_EQ(0444, st.st_mode & 0777);
+}
+
+/* Every replacement of a table moves its generation; a refused edit not */
+TEST_F(module, generation_moves)
+{
+	long g = read_long(SYSFS "/disk/generation");
+
+	ASSERT_LE(0, g);
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5e read"));
+	ASSERT_EQ(g + 1, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(-EINVAL, sgf_write_str(SYSFS "/disk/allow", "banana"));
+	ASSERT_EQ(g + 1, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/deny", "0x5e"));
+	ASSERT_EQ(g + 2, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/load", "0x00 read\n"));
+	ASSERT_EQ(g + 3, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/reset", "1"));
+	ASSERT_EQ(g + 4, read_long(SYSFS "/disk/generation"));
+	/* another class's generation did not move */
+	ASSERT_EQ(read_long(SYSFS "/tape/generation"), read_long(SYSFS "/tape/generation"));
+}
+
+/* A CDB of no bytes is denied and logged as such, not as TEST UNIT READY */
+TEST_F(module, empty_cdb)
+{
+	struct cmd c = { .len = 0 };
+	char buf[4096];
+	int fd;
+
+	if (!self->disk)
+		SKIP(return, "SGF_DISK_BSG is not set");
+	fd = kmsg_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-EPERM, user_send(self->disk, false, &c));
+	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_STREQ("", buf);
+	EXPECT_TRUE(kmsg_has(fd, "sgfilter: denied", "empty CDB", "read-only"));
+	close(fd);
+	/* and the twin: one byte of CDB is TEST UNIT READY, allowed */
+	c = tur();
+	c.len = 1;
+	ASSERT_EQ(0, user_send(self->disk, false, &c));
+}
+
+/* Any user names their tasks: the log must not print the name raw */
+TEST_F(module, task_name_is_escaped)
+{
+	struct cmd c = unmap(0);
+	int fd;
+
+	if (!self->disk)
+		SKIP(return, "SGF_DISK_BSG is not set");
+	fd = kmsg_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(-EPERM, user_send_as("1002", "x\ny z[1]", self->disk, false, &c));
+	EXPECT_TRUE(kmsg_has(fd, "sgfilter: denied x?y?z?1?[", "uid 1002:", "0x42"));
+	close(fd);
+}
+
+/* One user's denials do not silence the log for another */
+TEST_F(module, log_rate_limit_is_per_user)
+{
+	struct cmd c = unmap(0);
+	int fd, i;
+
+	if (!self->disk)
+		SKIP(return, "SGF_DISK_BSG is not set");
+	fd = kmsg_open();
+	ASSERT_LE(0, fd);
+	/* more than the burst of 10 in 5 s */
+	for (i = 0; i < 15; i++)
+		ASSERT_EQ(-EPERM, user_send_as("1000", NULL, self->disk, false, &c));
+	ASSERT_EQ(-EPERM, user_send_as("1001", NULL, self->disk, false, &c));
+	EXPECT_TRUE(kmsg_has(fd, "sgfilter: denied", "uid 1001:", "0x42"));
+	close(fd);
+	/* and the counters saw all of them */
+	ASSERT_EQ(16, read_long(SYSFS "/disk/denied"));
+}
+
+/* The commands ioctls send follow the module's tables too */
+TEST_F(module, ioctl_commands_follow_the_tables)
+{
+	const char *disk = getenv("SGF_DISK"), *cdrom = getenv("SGF_CDROM");
+	char buf[4096];
+
+	if (!disk || !cdrom)
+		SKIP(return, "SGF_DISK or SGF_CDROM is not set");
+	/* SCSI_IOCTL_DOORLOCK sends PREVENT ALLOW MEDIUM REMOVAL, a write */
+	ASSERT_EQ(-EPERM, user_ioctl(disk, SCSI_IOCTL_DOORLOCK, 0));
+	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_STREQ("0x1e 1\n", buf);
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x1e read"));
+	ASSERT_EQ(0, user_ioctl(disk, SCSI_IOCTL_DOORLOCK, 0));
+	ASSERT_EQ(0, user_ioctl(disk, SCSI_IOCTL_DOORUNLOCK, 0));
+	ASSERT_EQ(2, read_long(SYSFS "/disk/allowed"));
+	/* CDROM_LOCKDOOR sends PREVENT ALLOW MEDIUM REMOVAL, a write by default */
+	ASSERT_EQ(-EPERM, user_ioctl(cdrom, CDROM_LOCKDOOR, 0));
+	ASSERT_EQ(0, sgf_write_str(SYSFS "/cdrom/allow", "0x1e read"));
+	ASSERT_EQ(0, user_ioctl(cdrom, CDROM_LOCKDOOR, 0));
 }
 
 /* Unloading restores the built-in tables, whatever was edited. */
@@ -454,7 +645,19 @@ static void hammer(const char *node, bool as_user)
 	}
 }
 
-TEST(reload_under_load)
+FIXTURE(reload) {
+};
+
+FIXTURE_SETUP(reload)
+{
+}
+
+FIXTURE_TEARDOWN(reload)
+{
+}
+
+/* 50 cycles take over a minute on the debug kernel under TCG */
+TEST_F_TIMEOUT(reload, under_load, 300)
 {
 	const char *disk = getenv("SGF_DISK_BSG");
 	struct timespec t0, t1;
