@@ -19,7 +19,7 @@ UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-policy unit-audit unit-module unit-harness unit-docs unit-bench vm kernel deps clean
+.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-policy unit-audit unit-module unit-harness unit-docs unit-bench vm vm-lifetime kernel deps clean
 
 all: tool
 
@@ -82,8 +82,14 @@ unit-docs: deps
 # bench_filter: the filter benchmark's machinery, two short rounds (its
 # figures mean nothing on the debug kernel; make bench measures)
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool matrix \
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool multipath matrix \
 		badinput hotunplug stress qemu_client bench_filter
+
+# The module's lifetime: the kernel with CONFIG_DEBUG_KOBJECT_RELEASE
+# (kernel/config/nodebug.config), where a sysfs file that outlives
+# sgfilter.ko would be released 1-4 s after rmmod, into freed memory
+vm-lifetime: deps
+	@tests/vm/run.sh --no-debug module
 
 kernel: deps
 	@tests/vm/kernel.sh

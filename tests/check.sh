@@ -37,6 +37,8 @@ stage "fuzzing: entry syntax and sgfilterctl's parsers (15 s each)" make -s -C "
 stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
 stage "unit tests: the benchmark report's arithmetic" make -s -C "$top" unit-bench
 stage "VM tests (patched kernel, debug config)" make -s -C "$top" vm
+stage "VM tests: sgfilter.ko's lifetime (no-debug kernel, CONFIG_DEBUG_KOBJECT_RELEASE)" \
+	make -s -C "$top" vm-lifetime
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(linux-source-6.12 xz-utils patch bc flex bison libelf-dev libssl-dev
       cpio kmod qemu-system-x86 busybox-static sg3-utils libsgutils2-dev
-      gcc make python3 clang libclang-rt-14-dev gnuplot-nox)
+      gcc make python3 clang libclang-rt-14-dev gnuplot-nox dmsetup)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -21,6 +21,7 @@
 #include <linux/bsg.h>
 #include <linux/cdrom.h>
 #include <linux/capability.h>
+#include <scsi/scsi_ioctl.h>
 #include <scsi/sg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@
 #ifndef SCSI_IOCTL_SEND_COMMAND
 #define SCSI_IOCTL_SEND_COMMAND 1
 #endif
+
 
 #define BLOCK		512
 
@@ -520,6 +522,116 @@ TEST_F(cdrom, write_same32)
 	if (variant->entry == ENTRY_CDROM_PACKET)
 		SKIP(return, "CDROM_SEND_PACKET sends 12-byte CDBs");
 	ASSERT_VERDICT(SEND(c), false);
+}
+
+/*
+ * Ioctls that make the kernel send a command on the caller's behalf get the
+ * decision SG_IO would give that command (the CVE-2012-4542 review found a
+ * reader stopping a disk with SCSI_IOCTL_STOP_UNIT).
+ */
+FIXTURE(ioctl) {
+	int fd;
+};
+
+FIXTURE_VARIANT(ioctl) {
+	const char *env;
+	bool writer;
+	bool cdrom;
+};
+
+FIXTURE_VARIANT_ADD(ioctl, sd_reader) {
+	.env = "SGF_DISK", .writer = false,
+};
+
+FIXTURE_VARIANT_ADD(ioctl, sd_writer) {
+	.env = "SGF_DISK", .writer = true,
+};
+
+/* sr refuses write opens of a CD-ROM: readers only (root is the twin) */
+FIXTURE_VARIANT_ADD(ioctl, sr_reader) {
+	.env = "SGF_CDROM", .writer = false, .cdrom = true,
+};
+
+FIXTURE_SETUP(ioctl)
+{
+	self->fd = -1;
+	open_node(_metadata, &self->fd, variant->env,
+		  (variant->writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+}
+
+FIXTURE_TEARDOWN(ioctl)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/*
+ * -EPERM if the filter refused, 0 if the command went out (whatever the
+ * device answered), -ENOTTY if the ioctl is not there at all.
+ */
+static int send_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	if (ioctl(fd, req, arg) >= 0)
+		return 0;
+	if (errno == EPERM)
+		return -EPERM;
+	return errno == ENOTTY || errno == ENOSYS || errno == EINVAL ? -ENOTTY : 0;
+}
+
+#define ASSERT_IOCTL(req, arg, allowed) do {				\
+	int __r = send_ioctl(self->fd, (req), (arg));			\
+									\
+	if (__r == -ENOTTY)						\
+		SKIP(return, "%s: not supported here", #req);		\
+	ASSERT_VERDICT(__r, (allowed));					\
+} while (0)
+
+/* START STOP UNIT: a write on disks (denial of service), a read on CD-ROMs */
+TEST_F(ioctl, stop_start_unit)
+{
+	bool allowed = variant->writer || variant->cdrom;
+
+	ASSERT_IOCTL(SCSI_IOCTL_STOP_UNIT, 0, allowed);
+	ASSERT_IOCTL(SCSI_IOCTL_START_UNIT, 0, allowed);
+}
+
+/* PREVENT ALLOW MEDIUM REMOVAL is a write on every class */
+TEST_F(ioctl, doorlock)
+{
+	ASSERT_IOCTL(SCSI_IOCTL_DOORLOCK, 0, variant->writer);
+	ASSERT_IOCTL(SCSI_IOCTL_DOORUNLOCK, 0, variant->writer);
+}
+
+/*
+ * No test for SCSI_IOCTL_TEST_UNIT_READY: it has the number of FIGETBSZ,
+ * which the VFS answers before a driver sees it (with EFAULT for arg 0).
+ */
+
+/* The cdrom layer's own door lock sends PREVENT ALLOW MEDIUM REMOVAL */
+TEST_F(ioctl, cdrom_lockdoor)
+{
+	if (!variant->cdrom)
+		SKIP(return, "a CD-ROM ioctl");
+	ASSERT_IOCTL(CDROM_LOCKDOOR, 1, variant->writer);
+	ASSERT_IOCTL(CDROM_LOCKDOOR, 0, variant->writer);
+}
+
+/*
+ * DVD_AUTH: the CSS handshake that DVD playback runs on a read-only open
+ * (REPORT KEY, and SEND KEY of a host challenge) is a reader's; SEND KEY of
+ * an RPC structure changes the drive's region for good: a writer's.
+ */
+TEST_F(ioctl, dvd_auth)
+{
+	dvd_authinfo agid = { .type = DVD_LU_SEND_AGID };
+	dvd_authinfo challenge = { .type = DVD_HOST_SEND_CHALLENGE };
+	dvd_authinfo region = { .type = DVD_HOST_SEND_RPC_STATE };
+
+	if (!variant->cdrom)
+		SKIP(return, "a CD-ROM ioctl");
+	ASSERT_IOCTL(DVD_AUTH, (unsigned long)&agid, true);
+	ASSERT_IOCTL(DVD_AUTH, (unsigned long)&challenge, true);
+	ASSERT_IOCTL(DVD_AUTH, (unsigned long)&region, variant->writer);
 }
 
 TEST_HARNESS_MAIN

@@ -407,6 +407,12 @@ TEST(new_device_starts_at_zero)
 	EXPECT_EQ(0, sgf_write_str(path, "1"));
 	EXPECT_EQ(1, sysfs_read_flag(path));
 
+	/* a rescan keeps the device, its queue and so the flag */
+	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/rescan", hctl);
+	EXPECT_EQ(0, sgf_write_str(path, "1"));
+	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/unpriv_sgio", hctl);
+	EXPECT_EQ(1, sysfs_read_flag(path));
+
 	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/delete", hctl);
 	EXPECT_EQ(0, sgf_write_str(path, "1"));
 	snprintf(path, sizeof(path), "/sys/class/scsi_host/host%d/scan", host);
@@ -419,6 +425,26 @@ TEST(new_device_starts_at_zero)
 
 	/* scsi_debug removes the host it added last */
 	EXPECT_EQ(0, sgf_write_str(SDEBUG_ADD_HOST, "-1"));
+}
+
+/*
+ * The queue file exists only where SG_IO honours it: a value written on a
+ * loop (or dm, md, nvme) device would be accepted and ignored.
+ */
+TEST(flag_only_on_scsi_queues)
+{
+	const char *disk = getenv("SGF_DISK");
+	char path[PATH_MAX];
+
+	if (access("/sys/block/loop0", F_OK))
+		SKIP(return, "no loop device (CONFIG_BLK_DEV_LOOP)");
+	ASSERT_NE(0, access("/sys/block/loop0/queue/unpriv_sgio", F_OK));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, access("/sys/block/loop0/queue/nomerges", F_OK));
+	if (!disk)
+		SKIP(return, "SGF_DISK is not set");
+	ASSERT_EQ(0, queue_flag_path(disk, path, sizeof(path)));
+	ASSERT_EQ(0, access(path, F_OK)) TH_LOG("%s", path);
 }
 
 /* --- persistent reservations as the unprivileged user --------------------- */

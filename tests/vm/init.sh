@@ -237,7 +237,9 @@ suite_tool() {
 	as_user sgfilterctl status > /tmp/o 2>&1; tap $? "status, as the user"
 	grep -q "sgfilter module" /tmp/o; tap $? "... names the module as the backend"
 	as_user sgfilterctl show disk > /tmp/o 2>&1; tap $? "show disk, as the user"
-	as_user sgfilterctl --json stats > /tmp/o 2>&1; tap $? "stats --json, as the user"
+	as_user sgfilterctl --json stats > /tmp/o 2>&1
+	[ $? = 1 ] && grep -q "root" /tmp/o; tap $? "stats, as the user, fails: the counters are root's"
+	sgfilterctl --json stats > /tmp/o 2>&1; tap $? "stats --json, as root"
 	as_user sgfilterctl allow disk write PERSISTENT_RESERVE_OUT > /tmp/o 2>&1
 	[ $? = 1 ]; tap $? "allow, as the user, fails with exit status 1"
 	grep -q "Hint: changing the policy needs root" /tmp/o; tap $? "... and says why"
@@ -328,10 +330,67 @@ suite_matrix() {
 		nodes="$nodes /dev/bsg/$hctl"
 	done
 	echo 0 > $sd/ptype
-	/tests/matrix $nodes $SGF_CDROM_BSG
+	/tests/matrix $nodes $SGF_CDROM_BSG $SGF_DISK $SGF_CDROM
 	rc=$?
 	echo -$added > $sd/add_host
 	return $rc
+}
+
+# dm-multipath over two tcm_loop paths to LIO LUN 0: the dm device has no
+# unpriv_sgio file (a flag there would be accepted and ignored, since dm
+# passes SG_IO to a path); the paths' flags are what count.
+suite_multipath() {
+	local n=0 bad=0 tpg2=/sys/kernel/config/target/loopback/naa.5001405000000003/tpgt_1
+	local d p1 p2 hctl2="" size dm i q1 q2
+	tap() {
+		n=$((n + 1))
+		if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; bad=1; fi
+	}
+	p1=${SGF_LIO#/dev/}
+	mkdir -p "$tpg2" && echo naa.5001405000000004 > "$tpg2/nexus" &&
+		mkdir "$tpg2/lun/lun_0" &&
+		ln -s /sys/kernel/config/target/core/fileio_0/lio0 "$tpg2/lun/lun_0/lio0"
+	for i in $(seq 100); do
+		for d in /sys/bus/scsi/devices/*:*:*:0; do
+			case $(cat "$d/model" 2>/dev/null) in FILEIO*) ;; *) continue ;; esac
+			[ "$(ls "$d/block" 2>/dev/null)" = "$p1" ] && continue
+			p2=$(ls "$d/block" 2>/dev/null) && hctl2=$(basename "$d")
+		done
+		[ -n "$p2" ] && break
+		sleep 0.1
+	done
+	tap $([ -n "$p2" ]; echo $?) "a second path to LIO LUN 0: $hctl2 ${p2:-none}"
+	[ -n "$p2" ] || { echo "1..$n"; return 1; }
+	settle "/dev/$p2"
+	size=$(cat "/sys/block/$p1/size")
+	dmsetup --noudevsync create sgfmp --table \
+		"0 $size multipath 0 0 1 1 round-robin 0 2 1 $(cat /sys/block/$p1/dev) 1 $(cat /sys/block/$p2/dev) 1"
+	tap $? "dmsetup create: multipath over $p1 and $p2"
+	dm=$(basename "$(dirname "$(dirname "$(grep -l '^sgfmp$' /sys/block/dm-*/dm/name)")")")
+	case $dm in dm-*) ;; *) echo "1..$n"; return 1 ;; esac
+	chgrp disk "/dev/$dm" && chmod 660 "/dev/$dm"
+	q1=/sys/block/$p1/queue/unpriv_sgio q2=/sys/block/$p2/queue/unpriv_sgio
+
+	[ ! -e "/sys/block/$dm/queue/unpriv_sgio" ]
+	tap $? "$dm (multipath) has no queue/unpriv_sgio file"
+	[ -e "$q1" ] && [ -e "$q2" ]
+	tap $? "its paths $p1 and $p2 have one"
+	echo 0 > "$q1"; echo 0 > "$q2"
+	as_user sg_persist --in --read-keys "/dev/$dm" > /tmp/o 2>&1
+	grep -q "not permitted" /tmp/o
+	tap $? "path flags 0: an unprivileged writer's PERSISTENT RESERVE IN through $dm is refused"
+	echo 1 > "$q1"; echo 1 > "$q2"
+	as_user sg_persist --in --read-keys "/dev/$dm" > /tmp/o 2>&1
+	tap $? "path flags 1: the same command through $dm succeeds"
+	sed 's/^/# /' /tmp/o
+	echo 0 > "$q1"; echo 0 > "$q2"
+
+	dmsetup --noudevsync remove sgfmp
+	rm "$tpg2/lun/lun_0/lio0" && rmdir "$tpg2/lun/lun_0" && rmdir "$tpg2" &&
+		rmdir "$(dirname "$tpg2")"
+	tap $? "the second path goes again"
+	echo "1..$n"
+	return $bad
 }
 
 # Bad input: 1000 random writes to every sysfs attribute, random CDBs

@@ -68,7 +68,7 @@ add_busybox "$stage"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
-	sg_readcap sg_opcodes qemu-system-x86_64 qemu-pr-helper
+	sg_readcap sg_opcodes qemu-system-x86_64 qemu-pr-helper dmsetup
 
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null

@@ -8,7 +8,7 @@
 # --source stops after extracting and patching and prints the source tree.
 # The source is Debian's linux-source-6.12, extracted and patched with
 # kernel/patches/ in series order; the config is tinyconfig plus
-# kernel/config/base.config and debug.config (--no-debug: neither;
+# kernel/config/base.config and debug.config (--no-debug: nodebug.config;
 # --bench: bench.config, the benchmark kernel). Trees are
 # cached under $SGF_CACHE (default /var/tmp/sgfilter-cache), keyed by a hash
 # of the patches and the config, so a rebuild happens only when one of them
@@ -35,9 +35,7 @@ say() { echo "kernel.sh: $*" >&2; }
 [ -r "$tarball" ] || { say "no kernel source at $tarball (apt-get install linux-source-6.12)"; exit 1; }
 
 fragments=("$top/kernel/config/base.config")
-case $kind in
-debug|bench) fragments+=("$top/kernel/config/$kind.config") ;;
-esac
+fragments+=("$top/kernel/config/$kind.config")
 patches=()
 if [ $mainline = 0 ]; then
 	while read -r p; do

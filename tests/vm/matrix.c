@@ -8,13 +8,19 @@
  * from the kernel's own tables (drivers/scsi/scsi_sgio.c, compiled in) by the
  * documented rule. Run with the built-in tables (sgfilter.ko not loaded).
  *
- *   matrix /dev/bsg/H:C:T:L...
+ * For block nodes (sd, sr), the same for the ioctls that make the kernel
+ * send a command on the caller's behalf: each must get the verdict of the
+ * command it sends.
+ *
+ *   matrix /dev/bsg/H:C:T:L... /dev/sdX... /dev/srN...
  *
  * TAP, one result per device; the last line is "N passed, N failed".
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/cdrom.h>
+#include <scsi/scsi_ioctl.h>
 #include <scsi/scsi_proto.h>
 #include <scsi/scsi_sgio.h>
 #include <sys/mman.h>
@@ -181,14 +187,156 @@ static int check_device(const char *node, unsigned long *total)
 	return bad != 0;
 }
 
+/*
+ * The ioctls that build a command, and the command: in this order, so that
+ * a disk stopped or a door locked by one is started or unlocked by the next.
+ */
+static const struct native {
+	const char *name;
+	unsigned long req, arg;
+	u8 opcode, byte4;
+	bool cdrom_only, disk_only;
+} natives[] = {
+	{ "SCSI_IOCTL_STOP_UNIT", SCSI_IOCTL_STOP_UNIT, 0, START_STOP, 0 },
+	{ "SCSI_IOCTL_START_UNIT", SCSI_IOCTL_START_UNIT, 0, START_STOP, 1 },
+	{ "CDROMEJECT", CDROMEJECT, 0, START_STOP, 2, .disk_only = true },
+	{ "CDROMCLOSETRAY", CDROMCLOSETRAY, 0, START_STOP, 3 },
+	{ "SCSI_IOCTL_DOORLOCK", SCSI_IOCTL_DOORLOCK, 0, ALLOW_MEDIUM_REMOVAL, 1 },
+	{ "SCSI_IOCTL_DOORUNLOCK", SCSI_IOCTL_DOORUNLOCK, 0, ALLOW_MEDIUM_REMOVAL, 0 },
+	{ "CDROM_LOCKDOOR 1", CDROM_LOCKDOOR, 1, ALLOW_MEDIUM_REMOVAL, 1, .cdrom_only = true },
+	{ "CDROM_LOCKDOOR 0", CDROM_LOCKDOOR, 0, ALLOW_MEDIUM_REMOVAL, 0, .cdrom_only = true },
+};
+
+#define NR_NATIVES (sizeof(natives) / sizeof(natives[0]))
+
+static bool native_applies(const struct native *n, int class)
+{
+	return !(n->cdrom_only && class != SCSI_SGIO_CDROM) &&
+	       !(n->disk_only && class != SCSI_SGIO_DISK);
+}
+
+/* In a child: each ioctl once; 1 in @denied if it failed with EPERM, 2 if the
+ * file could not be opened in that mode (sr: no write opens of a CD-ROM) */
+static void ioctl_all(const char *node, int class, bool writer, bool as_user, u8 *denied)
+{
+	unsigned int i;
+	int fd;
+
+	if (as_user)
+		sgf_drop_to_user();
+	fd = open(node, (writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+	if (fd < 0)
+		_exit(errno == EROFS ? 4 : 3);
+	for (i = 0; i < NR_NATIVES; i++)
+		denied[i] = native_applies(&natives[i], class) &&
+			    ioctl(fd, natives[i].req, natives[i].arg) < 0 && errno == EPERM;
+	_exit(0);
+}
+
+static int check_block_device(const char *node, unsigned long *total)
+{
+	char dir[128], path[160], buf[16] = "";
+	unsigned long combos = 0, bad = 0, nr_denied = 0;
+	int class, fd, unpriv, w, who;
+	unsigned int i;
+	struct stat st;
+	u8 *denied;
+
+	if (stat(node, &st)) {
+		check(false, "%s: %s", node, strerror(errno));
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	snprintf(path, sizeof(path), "%s/type", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0) {
+		check(false, "%s: no device type", node);
+		return 1;
+	}
+	close(fd);
+	class = scsi_sgio_class(atoi(buf));
+	snprintf(path, sizeof(path), "%s/unpriv_sgio", dir);
+	denied = mmap(NULL, NR_NATIVES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	for (unpriv = 0; unpriv <= 1; unpriv++) {
+		int err = sgf_write_str(path, unpriv ? "1" : "0");
+
+		if (err == -ENOENT && unpriv)
+			break;
+		if (err && err != -ENOENT) {
+			check(false, "%s: cannot set unpriv_sgio: %s", node, strerror(-err));
+			return 1;
+		}
+		for (w = 0; w <= 1; w++) {
+			for (who = 0; who <= 1; who++) {
+				int status;
+				pid_t pid;
+
+				memset(denied, 0, NR_NATIVES);
+				pid = fork();
+				if (!pid)
+					ioctl_all(node, class, w, who, denied);
+				waitpid(pid, &status, 0);
+				if (WIFEXITED(status) && WEXITSTATUS(status) == 4)
+					continue;	/* no write opens here */
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					check(false, "%s: the ioctl process failed (%d)", node,
+					      WEXITSTATUS(status));
+					return 1;
+				}
+				for (i = 0; i < NR_NATIVES; i++) {
+					const struct native *n = &natives[i];
+					struct cdb c = { { n->opcode, 0, 0, 0, n->byte4 }, 6 };
+					bool want;
+
+					if (!native_applies(n, class))
+						continue;
+					want = expected(class, &c, w, unpriv, !who);
+					combos++;
+					nr_denied += denied[i];
+					if (denied[i] == !want)
+						continue;
+					if (bad++ < 10)
+						diag("%s %s: %s, %s, unpriv_sgio=%d, %s: %s, expected %s",
+						     node, scsi_sgio_class_name(class), n->name,
+						     w ? "read-write" : "read-only", unpriv,
+						     who ? "user" : "root",
+						     denied[i] ? "EPERM" : "passed",
+						     want ? "passed" : "EPERM");
+				}
+			}
+		}
+	}
+	sgf_write_str(path, "0");
+	munmap(denied, NR_NATIVES);
+	/* leave the device started and its door unlocked */
+	fd = open(node, O_RDONLY | O_NONBLOCK);
+	if (fd >= 0) {
+		ioctl(fd, SCSI_IOCTL_START_UNIT, 0);
+		ioctl(fd, SCSI_IOCTL_DOORUNLOCK, 0);
+		close(fd);
+	}
+	*total += combos;
+	check(!bad, "%s (%s): %lu ioctl combinations (%lu EPERM), %lu mismatches", node,
+	      scsi_sgio_class_name(class), combos, nr_denied, bad);
+	check(nr_denied && nr_denied < combos, "%s: ioctls, both verdicts occur", node);
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long total = 0;
+	struct stat st;
 	int i;
 
 	scsi_sgio_init_defaults();
-	for (i = 1; i < argc; i++)
-		check_device(argv[i], &total);
+	for (i = 1; i < argc; i++) {
+		if (!stat(argv[i], &st) && S_ISBLK(st.st_mode))
+			check_block_device(argv[i], &total);
+		else
+			check_device(argv[i], &total);
+	}
 	diag("%lu (device, CDB, open mode, unpriv_sgio, user) combinations in all", total);
 	return check_summary();
 }
