@@ -1221,6 +1221,17 @@ static int cmd_stats(void)
 		hint("modprobe sgfilter");
 		return 1;
 	}
+	/* The counters are root's (mode 0400): say so before printing half */
+	sysfs_path(path, sizeof(path), "kernel/sgfilter/%s/allowed",
+		   scsi_sgio_class_name(0));
+	if (access(path, R_OK)) {
+		int err = errno;
+
+		error("Failed to read \"%s\": %s", path, strerror(err));
+		if (err == EACCES)
+			hint("the counters are readable by root only: they tell one user about others' activity");
+		return 1;
+	}
 	if (json)
 		printf("{");
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
