@@ -101,31 +101,48 @@ static void send_all(const char *node, bool writer, bool as_user, u8 *denied)
 	_exit(0);
 }
 
-static int check_device(const char *node, unsigned long *total)
+/*
+ * The class of the SCSI device behind @node (a bsg or a block node), and
+ * the path of its unpriv_sgio file in @flag; -1 (a failed check) if not.
+ */
+static int device_class(const char *node, char *flag, size_t len)
 {
 	char dir[128], path[160], buf[16] = "";
-	unsigned long combos = 0, bad = 0, nr_denied = 0;
-	int class, fd, unpriv, w, who, i;
-	struct timespec t0, t1;
 	struct stat st;
-	u8 *denied;
+	int fd;
 
 	if (stat(node, &st)) {
 		check(false, "%s: %s", node, strerror(errno));
-		return 1;
+		return -1;
 	}
-	snprintf(dir, sizeof(dir), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+	snprintf(dir, sizeof(dir), "/sys/dev/%s/%u:%u/device",
+		 S_ISBLK(st.st_mode) ? "block" : "char", major(st.st_rdev),
 		 minor(st.st_rdev));
+	snprintf(flag, len, "%s/unpriv_sgio", dir);
 	snprintf(path, sizeof(path), "%s/type", dir);
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0) {
 		check(false, "%s: no device type", node);
-		return 1;
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
 	close(fd);
-	class = scsi_sgio_class(atoi(buf));
+	return scsi_sgio_class(atoi(buf));
+}
+
+static int check_device(const char *node, unsigned long *total)
+{
+	unsigned long combos = 0, bad = 0, nr_denied = 0;
+	int class, unpriv, w, who, i;
+	struct timespec t0, t1;
+	char path[160];
+	u8 *denied;
+
+	class = device_class(node, path, sizeof(path));
+	if (class < 0)
+		return 1;
 	build_cdbs(class);
-	snprintf(path, sizeof(path), "%s/unpriv_sgio", dir);
 	denied = mmap(NULL, MAX_CDBS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
@@ -235,28 +252,15 @@ static void ioctl_all(const char *node, int class, bool writer, bool as_user, u8
 
 static int check_block_device(const char *node, unsigned long *total)
 {
-	char dir[128], path[160], buf[16] = "";
 	unsigned long combos = 0, bad = 0, nr_denied = 0;
 	int class, fd, unpriv, w, who;
+	char path[160];
 	unsigned int i;
-	struct stat st;
 	u8 *denied;
 
-	if (stat(node, &st)) {
-		check(false, "%s: %s", node, strerror(errno));
+	class = device_class(node, path, sizeof(path));
+	if (class < 0)
 		return 1;
-	}
-	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u/device", major(st.st_rdev),
-		 minor(st.st_rdev));
-	snprintf(path, sizeof(path), "%s/type", dir);
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0) {
-		check(false, "%s: no device type", node);
-		return 1;
-	}
-	close(fd);
-	class = scsi_sgio_class(atoi(buf));
-	snprintf(path, sizeof(path), "%s/unpriv_sgio", dir);
 	denied = mmap(NULL, NR_NATIVES, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	for (unpriv = 0; unpriv <= 1; unpriv++) {
