@@ -89,7 +89,7 @@ vm: deps
 # (kernel/config/nodebug.config), where a sysfs file that outlives
 # sgfilter.ko would be released 1-4 s after rmmod, into freed memory
 vm-lifetime: deps
-	@tests/vm/run.sh --no-debug module
+	@tests/vm/run.sh --no-debug --append sgf.module_reloads=8 module
 
 kernel: deps
 	@tests/vm/kernel.sh

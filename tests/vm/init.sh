@@ -26,6 +26,7 @@ log() { echo "init: $*" > /dev/kmsg; }
 
 suites=$(sed -n 's/.*sgf\.run=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 reloads=$(sed -n 's/.*sgf\.reloads=\([0-9]*\).*/\1/p' /proc/cmdline)
+module_reloads=$(sed -n 's/.*sgf\.module_reloads=\([0-9]*\).*/\1/p' /proc/cmdline)
 
 # --- targets -------------------------------------------------------------
 
@@ -165,7 +166,7 @@ suite_setup() {
 suite_selftests_user() { as_user /tests/sgio_filter_test; }
 suite_selftests_root() { /tests/sgio_filter_test; }
 suite_unpriv_sgio() { /tests/unpriv_sgio_test; }
-suite_module() { /tests/sgfilter_module_test; }
+suite_module() { SGF_MODULE_RELOADS=${module_reloads:-50} /tests/sgfilter_module_test; }
 
 # The real client: QEMU, run by the unprivileged user, passes the LIO disk to
 # a guest with scsi-block; the guest registers a reservation key. Refused
