@@ -13,7 +13,9 @@
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
 #                completion, udev rule and systemd unit
 
-KERNEL_SRC = $(shell tests/vm/kernel.sh --source)
+# The patched kernel source (extracted on first use): kernel.sh hashes the
+# 150 MB tarball, so it runs at most once per make, when first needed
+KERNEL_SRC = $(eval KERNEL_SRC := $(shell tests/vm/kernel.sh --source))$(KERNEL_SRC)
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
 BUILD = build

@@ -678,8 +678,11 @@ TEST_F_TIMEOUT(reload, under_load, 300)
 	for (i = 0; i < 2; i++) {
 		pids[i] = fork();
 		ASSERT_LE(0, pids[i]);
-		if (!pids[i])
+		if (!pids[i]) {
+			/* and go with the test, should it time out */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			hammer(disk, i == 1);
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < reloads; i++) {
