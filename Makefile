@@ -18,6 +18,8 @@
 KERNEL_SRC = $(eval KERNEL_SRC := $(shell tests/vm/kernel.sh --source))$(KERNEL_SRC)
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
+# The shim's one .c file, in every program that builds kernel code through it
+KSHIM = tests/unit/shim/kshim.c
 BUILD = build
 FUZZ_SECONDS ?= 15
 
@@ -42,20 +44,20 @@ unit: unit-policy unit-audit unit-module unit-tool unit-harness unit-docs unit-b
 unit-policy: deps
 	@mkdir -p $(BUILD)
 	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/policy_test tests/unit/policy_test.c \
-		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
+		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM)
 	@$(BUILD)/policy_test Documentation/default-policy.rst
 
 unit-audit: deps
 	@mkdir -p $(BUILD)
 	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/audit_test tests/unit/audit_test.c \
-		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c -lsgutils2
+		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM) -lsgutils2
 	@$(BUILD)/audit_test
 
 unit-module: deps
 	@mkdir -p $(BUILD)
 	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/sgfilter_policy_test \
 		tests/unit/sgfilter_policy_test.c kernel/sgfilter/policy.c \
-		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c
+		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM)
 	@$(BUILD)/sgfilter_policy_test
 
 unit-tool: tool

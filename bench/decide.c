@@ -27,8 +27,6 @@
 
 #include "../tests/unit/mainline.h"
 
-unsigned int kshim_warnings;
-
 static const u8 cdb_read10[10] = { READ_10, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
 static const u8 cdb_tur[6] = { TEST_UNIT_READY };
 

@@ -44,7 +44,7 @@ echo "bench: the decision alone, natively (bench/decide.c)" >&2
 ksrc=$("$top/tests/vm/kernel.sh" --source)
 gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tests/unit/shim" \
 	-idirafter "$ksrc/include" -o "$out/decide" "$top/bench/decide.c" \
-	"$ksrc/drivers/scsi/scsi_sgio.c"
+	"$ksrc/drivers/scsi/scsi_sgio.c" "$top/tests/unit/shim/kshim.c"
 "$out/decide" "${params%%,*}" 20000000 | sed 's/^decide /SGF-BENCH decide /' > "$out/decide.log"
 
 python3 "$top/bench/report.py" "$out/patched/results.log" "$out/mainline/results.log" \

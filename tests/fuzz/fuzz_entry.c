@@ -7,8 +7,6 @@
 #include <scsi/scsi_sgio.h>
 #include "../../kernel/sgfilter/sgfilter.h"
 
-unsigned int kshim_warnings;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool init;

@@ -25,9 +25,10 @@ build() { # NAME SOURCES...
 for target in entry sgfilterctl; do
 	case $target in
 	entry) srcs=("$top/tests/fuzz/fuzz_entry.c" "$top/kernel/sgfilter/policy.c"
-		     "$ksrc/drivers/scsi/scsi_sgio.c") ;;
+		     "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tests/unit/shim/kshim.c") ;;
 	sgfilterctl) srcs=("$top/tests/fuzz/fuzz_sgfilterctl.c" "$top/kernel/sgfilter/policy.c"
-			   "$ksrc/drivers/scsi/scsi_sgio.c" -lsgutils2) ;;
+			   "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tests/unit/shim/kshim.c"
+			   -lsgutils2) ;;
 	esac
 	n=$((pass + fail + 1))
 	if ! build "fuzz_$target" "${srcs[@]}"; then

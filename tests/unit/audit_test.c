@@ -37,8 +37,6 @@
 #include "check.h"
 #include "mainline.h"
 
-unsigned int kshim_warnings;
-
 /* From <scsi/sg_lib.h>, which clashes with the kernel's scsi_proto.h */
 void sg_get_opcode_name(unsigned char cdb_byte0, int peri_type, int buff_len,
 			char *buff);

@@ -15,8 +15,6 @@
 #include "check.h"
 #include "mainline.h"
 
-unsigned int kshim_warnings;
-
 /* One row of the differences table in Documentation/default-policy.rst */
 struct diff {
 	int opcode;

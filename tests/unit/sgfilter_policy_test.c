@@ -10,8 +10,6 @@
 #include "check.h"
 #include "../../kernel/sgfilter/sgfilter.h"
 
-unsigned int kshim_warnings;
-
 static int parse(const char *s, bool with_perm, struct sgf_entry *e)
 {
 	return sgf_parse_entry(s, strlen(s), with_perm, e);

@@ -26,8 +26,6 @@
 #include "../unit/check.h"
 #include "../../selftests/sgfilter/sgio_util.h"
 
-unsigned int kshim_warnings;
-
 static char *read_all(const char *path)
 {
 	static char buf[65536];

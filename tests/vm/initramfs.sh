@@ -99,7 +99,8 @@ mkdir -p "$stage/etc/sgfilter"
 for prog in matrix badinput; do
 	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" \
 		-idirafter "$policy_src/include" -o "$stage/tests/$prog" \
-		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c"
+		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c" \
+		"$top/tests/unit/shim/kshim.c"
 done
 gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
 

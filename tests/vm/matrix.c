@@ -33,8 +33,6 @@
 #include "../unit/check.h"
 #include "../../selftests/sgfilter/sgio_util.h"
 
-unsigned int kshim_warnings;
-
 #define MAX_CDBS 1200
 
 struct cdb {

@@ -28,8 +28,6 @@
 #define SGFILTERCTL_VERSION "0.1"
 #endif
 
-unsigned int kshim_warnings;
-
 /* From <scsi/sg_lib.h>, which clashes with the kernel's scsi_proto.h */
 void sg_get_opcode_name(unsigned char cdb_byte0, int peri_type, int buff_len,
 			char *buff);
