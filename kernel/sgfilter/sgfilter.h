@@ -3,7 +3,8 @@
  * sgfilter: run-time editable SG_IO class tables.
  *
  * policy.c holds what can be tested in user space (parsing, applying and
- * listing table edits); main.c holds the hook, sysfs, counters and log.
+ * listing table edits); main.c the hook, edits, counters and log; sysfs.c
+ * the files under /sys/kernel/sgfilter (state.h is what those two share).
  */
 #ifndef _SGFILTER_H
 #define _SGFILTER_H

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sgfilter.ko's state, shared by the SG_IO path and edits (main.c) and the
+ * sysfs interface (sysfs.c). Kernel only; sgfilter.h is what user space
+ * shares.
+ */
+#ifndef _SGFILTER_STATE_H
+#define _SGFILTER_STATE_H
+
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <scsi/scsi_sgio.h>
+
+#include "sgfilter.h"
+
+/**
+ * struct sgf_table - a published class table
+ * @rcu: for freeing after the readers are gone
+ * @generation: one more than the table it replaced, so that a reader of a
+ *	listing longer than a page can tell that it read two versions (read
+ *	it before and after); published with the table
+ * @t: the table
+ */
+struct sgf_table {
+	struct rcu_head rcu;
+	unsigned long generation;
+	struct scsi_sgio_table t;
+};
+
+/**
+ * struct sgf_class - the state of one device class
+ * @table: the current table; read under RCU, replaced under sgf_lock
+ * @kobj: /sys/kernel/sgfilter/<class>; a dynamic kobject, whose release
+ *	is the core's, so that it may outlive the module (kobject_del() at
+ *	exit removes its files before the module's text and data go)
+ * @class: which class this is
+ * @denied_op: commands denied per opcode; atomic, written only on denial
+ */
+struct sgf_class {
+	struct sgf_table __rcu *table;
+	struct kobject *kobj;
+	enum scsi_sgio_class class;
+	atomic_long_t denied_op[256];
+};
+
+/**
+ * struct sgf_counters - per-CPU decision counters of one class
+ * @allowed: commands the table allowed
+ * @denied: commands the table denied
+ */
+struct sgf_counters {
+	unsigned long allowed;
+	unsigned long denied;
+};
+
+extern struct sgf_class sgf_classes[SCSI_SGIO_NR_CLASSES];
+DECLARE_PER_CPU(struct sgf_counters [SCSI_SGIO_NR_CLASSES], sgf_counters);
+/* Serializes table edits (not readers) */
+extern struct mutex sgf_lock;
+
+void sgf_publish(struct sgf_class *c, struct sgf_table *new);
+int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry);
+
+int sgf_sysfs_init(void);
+void sgf_sysfs_exit(void);
+
+#endif /* _SGFILTER_STATE_H */
