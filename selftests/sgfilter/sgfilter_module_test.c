@@ -118,21 +118,26 @@ static int user_ioctl(const char *node, unsigned long req, unsigned long arg)
 
 /*
  * Whether the kernel log, from @fd (opened before the event and set to
- * its end), has a record with all of @a, @b and @c in it
+ * its end), has a record with every string of the NULL-terminated @needles
  */
-static bool kmsg_has(int fd, const char *a, const char *b, const char *c)
+static bool kmsg_has(int fd, const char *const *needles)
 {
 	char line[1024];
 	bool found = false;
 	ssize_t n;
 
 	while ((n = read(fd, line, sizeof(line) - 1)) > 0) {
+		const char *const *p;
+
 		line[n] = '\0';
-		if (strstr(line, a) && strstr(line, b) && strstr(line, c))
-			found = true;
+		for (p = needles; *p && strstr(line, *p); p++)
+			;
+		found |= !*p;
 	}
 	return found;
 }
+
+#define KMSG_HAS(fd, ...) kmsg_has(fd, (const char *const[]){ __VA_ARGS__, NULL })
 
 static int kmsg_open(void)
 {
@@ -392,26 +397,17 @@ TEST_F(module, counters_move)
 TEST_F(module, denial_is_logged)
 {
 	struct cmd c = unmap(0);
-	char line[1024], want_uid[32];
-	bool found = false;
-	ssize_t n;
+	char want_uid[32];
+	bool found;
 	int fd;
 
 	if (!self->disk)
 		SKIP(return, "SGF_DISK_BSG is not set");
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	fd = kmsg_open();
 	ASSERT_LE(0, fd);
-	lseek(fd, 0, SEEK_END);
 	ASSERT_EQ(-EPERM, user_send(self->disk, false, &c));
 	snprintf(want_uid, sizeof(want_uid), "uid %s:", getenv("SGF_UID") ?: "1000");
-	while ((n = read(fd, line, sizeof(line) - 1)) > 0) {
-		line[n] = '\0';
-		if (strstr(line, "sgfilter: denied") && strstr(line, want_uid) &&
-		    strstr(line, "class disk: 0x42 ") && strstr(line, "read-only")) {
-			found = true;
-			TH_LOG("%s", strchr(line, ';') + 1);
-		}
-	}
+	found = KMSG_HAS(fd, "sgfilter: denied", want_uid, "class disk: 0x42 ", "read-only");
 	close(fd);
 	ASSERT_TRUE(found);
 }
@@ -539,7 +535,7 @@ TEST_F(module, empty_cdb)
 	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
 	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
 	ASSERT_STREQ("", buf);
-	EXPECT_TRUE(kmsg_has(fd, "sgfilter: denied", "empty CDB", "read-only"));
+	EXPECT_TRUE(KMSG_HAS(fd, "sgfilter: denied", "empty CDB", "read-only"));
 	close(fd);
 	/* and the twin: one byte of CDB is TEST UNIT READY, allowed */
 	c = tur();
@@ -558,7 +554,7 @@ TEST_F(module, task_name_is_escaped)
 	fd = kmsg_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EPERM, user_send_as("1002", "x\ny z[1]", self->disk, false, &c));
-	EXPECT_TRUE(kmsg_has(fd, "sgfilter: denied x?y?z?1?[", "uid 1002:", "0x42"));
+	EXPECT_TRUE(KMSG_HAS(fd, "sgfilter: denied x?y?z?1?[", "uid 1002:", "0x42"));
 	close(fd);
 }
 
@@ -576,7 +572,7 @@ TEST_F(module, log_rate_limit_is_per_user)
 	for (i = 0; i < 15; i++)
 		ASSERT_EQ(-EPERM, user_send_as("1000", NULL, self->disk, false, &c));
 	ASSERT_EQ(-EPERM, user_send_as("1001", NULL, self->disk, false, &c));
-	EXPECT_TRUE(kmsg_has(fd, "sgfilter: denied", "uid 1001:", "0x42"));
+	EXPECT_TRUE(KMSG_HAS(fd, "sgfilter: denied", "uid 1001:", "0x42"));
 	close(fd);
 	/* and the counters saw all of them */
 	ASSERT_EQ(16, read_long(SYSFS "/disk/denied"));
