@@ -138,30 +138,6 @@ static int sysfs_path(char *buf, size_t len, const char *fmt, ...)
 	return n < (int)len ? 0 : -ENAMETOOLONG;
 }
 
-/* Read a small file (a flag, a counter) into @buf, cut to @size; -errno */
-static int read_text(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY), err = 0;
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err = -errno;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return err;
-}
-
 /*
  * Read a whole file, however many read()s it takes (sysfs gives at most a
  * page per read), into a malloc'ed string; -errno
@@ -205,6 +181,26 @@ out:
 	}
 	buf[len] = '\0';
 	*out = buf;
+	return 0;
+}
+
+/* Read a small file (a flag, a counter) into @buf, cut to @size; -errno */
+static int read_text(const char *path, char *buf, size_t size)
+{
+	char *all;
+	size_t len;
+	int err = read_all(path, &all);
+
+	if (err) {
+		buf[0] = '\0';
+		return err;
+	}
+	len = strlen(all);
+	if (len > size - 1)
+		len = size - 1;
+	memcpy(buf, all, len);
+	buf[len] = '\0';
+	free(all);
 	return 0;
 }
 
