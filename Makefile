@@ -17,9 +17,9 @@
 # 150 MB tarball, so it runs at most once per make, when first needed
 KERNEL_SRC = $(eval KERNEL_SRC := $(shell tests/vm/kernel.sh --source))$(KERNEL_SRC)
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
-	-Itests/unit/shim -idirafter $(KERNEL_SRC)/include
+	-Itools/shim -idirafter $(KERNEL_SRC)/include
 # The shim's one .c file, in every program that builds kernel code through it
-KSHIM = tests/unit/shim/kshim.c
+KSHIM = tools/shim/kshim.c
 BUILD = build
 FUZZ_SECONDS ?= 15
 

@@ -2,7 +2,7 @@
 /*
  * decide: the cost of one SG_IO decision on this machine's own CPU, outside
  * the emulator. The kernel's drivers/scsi/scsi_sgio.c is compiled in through
- * the user-space shim (tests/unit/shim), as the unit tests do, and timed in
+ * the user-space shim (tools/shim), as the unit tests do, and timed in
  * three forms, alternating in ROUNDS rounds:
  *
  *   mainline  mainline 6.12.117's opcode switch (tests/unit/mainline.h)

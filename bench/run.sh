@@ -42,9 +42,9 @@ echo "bench: mainline kernel: filter, scale" >&2
 
 echo "bench: the decision alone, natively (bench/decide.c)" >&2
 ksrc=$("$top/tests/vm/kernel.sh" --source)
-gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tests/unit/shim" \
+gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tools/shim" \
 	-idirafter "$ksrc/include" -o "$out/decide" "$top/bench/decide.c" \
-	"$ksrc/drivers/scsi/scsi_sgio.c" "$top/tests/unit/shim/kshim.c"
+	"$ksrc/drivers/scsi/scsi_sgio.c" "$top/tools/shim/kshim.c"
 "$out/decide" "${params%%,*}" 20000000 | sed 's/^decide /SGF-BENCH decide /' > "$out/decide.log"
 
 python3 "$top/bench/report.py" "$out/patched/results.log" "$out/mainline/results.log" \

@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work" /tmp/sgfilter-fuzz-*.conf' EXIT
 pass=0 fail=0
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-	-I"$top/tests/unit/shim" -idirafter "$ksrc/include" -Wno-unused-command-line-argument)
+	-I"$top/tools/shim" -idirafter "$ksrc/include" -Wno-unused-command-line-argument)
 
 build() { # NAME SOURCES...
 	local name=$1
@@ -25,9 +25,9 @@ build() { # NAME SOURCES...
 for target in entry sgfilterctl; do
 	case $target in
 	entry) srcs=("$top/tests/fuzz/fuzz_entry.c" "$top/kernel/sgfilter/policy.c"
-		     "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tests/unit/shim/kshim.c") ;;
+		     "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tools/shim/kshim.c") ;;
 	sgfilterctl) srcs=("$top/tests/fuzz/fuzz_sgfilterctl.c" "$top/kernel/sgfilter/policy.c"
-			   "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tests/unit/shim/kshim.c"
+			   "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tools/shim/kshim.c"
 			   -lsgutils2) ;;
 	esac
 	n=$((pass + fail + 1))

@@ -97,10 +97,10 @@ mkdir -p "$stage/etc/sgfilter"
 
 # The decision matrix and bad input checkers: the tables compiled in
 for prog in matrix badinput; do
-	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tests/unit/shim" \
+	gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tools/shim" \
 		-idirafter "$policy_src/include" -o "$stage/tests/$prog" \
 		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c" \
-		"$top/tests/unit/shim/kshim.c"
+		"$top/tools/shim/kshim.c"
 done
 gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
 
