@@ -75,7 +75,7 @@ bench: deps
 	@bench/run.sh
 
 unit-harness:
-	@tests/unit/verdict_test.sh
+	@tests/unit/judge_run_test.sh
 
 unit-bench: deps
 	@tests/unit/bench_report_test.sh

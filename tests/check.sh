@@ -2,7 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: the fast user-space tests first, then the VM tests. Each stage
-# ends with a "N passed, N failed" line; this adds them up into the last one.
+# ends with kselftest's totals line (tests/vm/lib/ktap.sh, the C selftests,
+# tests/vm/judge-run.sh for a VM run):
+#
+#   # Totals: pass:N fail:N xfail:N xpass:N skip:N error:N
+#
+# or, from the tests that do not speak KTAP yet, "N passed, N failed[, N
+# skipped]". This adds up each stage's last such line (an xfail counts as
+# passed, an xpass or an error as failed) into the last line of all:
+# "N passed, N failed, N skipped".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,12 +24,20 @@ stage() {
 	echo "=== $name"
 	"$@" 2>&1 | tee "$log"
 	local status=${PIPESTATUS[0]}
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-	if [ -z "$line" ]; then
-		echo "# $name printed no summary (exit status $status)"
-		line="0 passed, 1 failed"
+	# the stage's own totals come last (a VM run's log holds each suite's too)
+	line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ xfail:[0-9]+ xpass:[0-9]+ skip:[0-9]+ error:[0-9]+' "$log" | tail -1)
+	if [ -n "$line" ]; then
+		read -r p f s < <(echo "$line" | awk '{
+			for (i = 3; i <= NF; i++) { split($i, kv, ":"); n[kv[1]] = kv[2] }
+			print n["pass"] + n["xfail"], n["fail"] + n["xpass"] + n["error"], n["skip"] + 0 }')
+	else
+		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+		if [ -z "$line" ]; then
+			echo "# $name printed no summary (exit status $status)"
+			line="0 passed, 1 failed"
+		fi
+		read -r p f s < <(echo "$line" | sed -E 's/([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/')
 	fi
-	read -r p f s < <(echo "$line" | sed -E 's/([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/')
 	[ "$status" = 0 ] || [ "$f" != 0 ] || f=1
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
 	[ "$f" = 0 ] || rc=1
@@ -34,7 +50,7 @@ stage "unit tests: sgfilter.ko table edits (user space)" make -s -C "$top" unit-
 stage "unit tests: sgfilterctl (user space, made-up sysfs)" make -s -C "$top" unit-tool
 stage "unit tests: documentation matches the patch series; checkpatch" make -s -C "$top" unit-docs
 stage "fuzzing: entry syntax and sgfilterctl's parsers (15 s each)" make -s -C "$top" unit-fuzz
-stage "unit tests: the VM harness's verdict" make -s -C "$top" unit-harness
+stage "unit tests: the judge of a VM run (tests/vm/judge-run.sh)" make -s -C "$top" unit-harness
 stage "unit tests: the benchmark report's arithmetic" make -s -C "$top" unit-bench
 stage "VM tests (patched kernel, debug config)" make -s -C "$top" vm
 stage "VM tests: sgfilter.ko's lifetime (no-debug kernel, CONFIG_DEBUG_KOBJECT_RELEASE)" \

@@ -1,18 +1,45 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test initramfs.
+# Build the test initramfs, or say what suites need.
 #
 #   initramfs.sh OUT.cpio.gz KERNEL-OBJ KERNEL-SRC GUEST-BZIMAGE
+#   initramfs.sh --needs SUITE...
 #
-# It holds busybox, sg3_utils and QEMU with their libraries, the kernel's
-# modules, the selftests (built inside the kernel tree, as kselftests are),
-# tests/vm/init.sh as /init, the benchmark suites, and in /guest a kernel and
-# initramfs for the QEMU that runs inside the VM.
+# The initramfs holds busybox, sg3_utils and QEMU with their libraries, the
+# kernel's modules, the selftests (built inside the kernel tree, as
+# kselftests are), tests/vm/init.sh as /init, the fixtures library and the
+# KTAP helper in /tests/lib, the suite files in /tests/suites
+# (tests/vm/suites/*.sh and the benchmarks' bench/bench-suites.sh), and in
+# /guest a kernel and initramfs for the QEMU that runs inside the VM.
+#
+# --needs prints what the named suites need, one word per line: the
+# "# needs: WORD..." comment lines above a suite's function (suite_NAME) in
+# its file. "nested-guest": the suite boots the guest in /guest (run.sh then
+# packs a kernel fit for TCG in TCG there). A suite that no file defines is
+# an error.
 set -euo pipefail
 
-out=$1 obj=$2 src=$3 guest_kernel=$4
 top=$(cd "$(dirname "$0")/../.." && pwd)
+suite_files=("$top"/tests/vm/suites/*.sh "$top/bench/bench-suites.sh")
+
+if [ "${1:-}" = --needs ]; then
+	shift
+	for suite; do
+		awk -v want="$suite" '
+			/^# needs:/ { sub(/^# needs:/, ""); needs = needs $0; next }
+			/^suite_[A-Za-z0-9_]+\(\) *\{/ {
+				name = $0; sub(/\(.*/, "", name)
+				if (name == "suite_" want) { found = 1; n = split(needs, w, " "); for (i = 1; i <= n; i++) print w[i] }
+				needs = ""
+			}
+			END { exit !found }' "${suite_files[@]}" ||
+			{ echo "$0: no suite $suite (no suite_$suite() in tests/vm/suites/*.sh or bench/bench-suites.sh)" >&2; exit 2; }
+	done | sort -u
+	exit "${PIPESTATUS[0]}"
+fi
+
+out=$1 obj=$2 src=$3 guest_kernel=$4
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
@@ -54,7 +81,7 @@ chmod 755 "$guest"
 add_busybox "$guest"
 add_progs "$guest" sg_persist sg_turs
 gcc -static -O2 -Wall -o "$guest/usr/bin/sgbench" "$top/bench/sgbench.c"
-cp "$top/tests/vm/guest-init.sh" "$guest/init"
+cp "$top/tests/vm/nested-guest-init.sh" "$guest/init"
 mkdir -p "$stage/guest" "$stage/usr/share/seabios" "$stage/usr/share/qemu"
 pack "$guest" "$stage/guest/initramfs.cpio.gz"
 cp "$guest_kernel" "$stage/guest/bzImage"
@@ -104,17 +131,21 @@ for prog in matrix badinput; do
 done
 gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
 
-# The benchmarks (make bench): the timing program and the suites
+# The benchmarks' timing program (their suites are in bench/bench-suites.sh)
 cp "$guest/usr/bin/sgbench" "$stage/tests/sgbench"
-cp "$top/bench/suites.sh" "$stage/tests/bench.sh"
 
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"
 cp -r "$top/selftests/sgfilter" "$src/tools/testing/selftests/sgfilter"
 make -s -C "$src/tools/testing/selftests/sgfilter" OUTPUT="$stage/tests" >/dev/null
 
+# /init, the fixtures library and KTAP helper it and the suites source,
+# and the suites
 cp "$top/tests/vm/init.sh" "$stage/init"
 chmod 755 "$stage/init"
+mkdir -p "$stage/tests/lib" "$stage/tests/suites"
+cp "$top"/tests/vm/lib/*.sh "$stage/tests/lib/"
+cp "${suite_files[@]}" "$stage/tests/suites/"
 
 cat > "$stage/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh

@@ -8,12 +8,20 @@
 #
 # Builds (or reuses) the kernel and the initramfs, boots with a virtio-scsi
 # controller carrying a QEMU scsi-hd and scsi-cd, and prints what the suites
-# reported. The host decides: the run fails if a suite fails, if the VM does
-# not finish, or if the kernel log shows a warning, an oops, a KASAN, lockdep
-# or RCU report. The last line is "N passed, N failed[, N skipped]".
+# reported. The host decides (judge-run.sh): the run fails if a suite fails,
+# if the VM does not finish, or if the kernel log shows a warning, an oops, a
+# KASAN, lockdep or RCU report. The last line is kselftest's
+# "# Totals: pass:N fail:N xfail:0 xpass:0 skip:N error:0".
 #
-# --bench boots the benchmark kernel (kernel.sh --bench), which then is the
-# nested guest's kernel too; --append adds kernel command line arguments.
+# A SUITE is a suite_SUITE function in tests/vm/suites/SUITE.sh or
+# bench/bench-suites.sh. A suite that boots the nested guest says so
+# ("# needs: nested-guest" above its function): the guest then gets the
+# patched kernel without the debug options (TCG in TCG is slow enough
+# without KASAN), or with --bench the benchmark kernel, which is one
+# already. Other runs carry the test kernel there, unused.
+#
+# --bench boots the benchmark kernel (kernel.sh --bench); --append adds
+# kernel command line arguments.
 # SGF_RELOADS sets the module reload cycles of the stress suite (default 20).
 #
 # Under TCG the guest's clock runs in fits and starts when the host is busy,
@@ -36,18 +44,14 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { echo "$0: name at least one suite" >&2; exit 2; }
 suites=$(IFS=,; echo "$*")
+needs=$("$top/tests/vm/initramfs.sh" --needs "$@") || exit 2
 
 obj=$("$top/tests/vm/kernel.sh" ${kopts[@]+"${kopts[@]}"})
 src=$(dirname "$obj")/src
-# The guest of the QEMU that runs inside the VM (qemu_client): TCG in TCG is
-# slow enough without KASAN, so it gets the patched kernel without the debug
-# options (the benchmark kernel is one already). Other runs carry the test
-# kernel there, unused.
 guest_obj=$obj
-case ",$suites," in
-*,qemu_client,*|*,bench_pr,*)
-	[ $bench = 1 ] || guest_obj=$("$top/tests/vm/kernel.sh" --no-debug) ;;
-esac
+if grep -qx nested-guest <<< "$needs" && [ $bench = 0 ]; then
+	guest_obj=$("$top/tests/vm/kernel.sh" --no-debug)
+fi
 out=${out:-$(dirname "$obj")/run}
 mkdir -p "$out"
 rm -f "$out"/{console,results}.log
@@ -78,4 +82,4 @@ set -e
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 
 cat "$out/results.log"
-exec "$top/tests/vm/verdict.sh" "$out" "$qrc" "$elapsed"
+exec "$top/tests/vm/judge-run.sh" "$out" "$qrc" "$elapsed"

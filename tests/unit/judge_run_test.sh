@@ -1,30 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The host's verdict on a VM run must be able to say no: feed it made-up
-# runs and check what it decides.
+# The host's judge of a VM run (tests/vm/judge-run.sh) must be able to say
+# no: feed it made-up runs and check what it decides.
 set -uo pipefail
 
-verdict=$(cd "$(dirname "$0")/../vm" && pwd)/verdict.sh
+vm=$(cd "$(dirname "$0")/../vm" && pwd)
+. "$vm/lib/ktap.sh"
+judge=$vm/judge-run.sh
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-pass=0 fail=0
 
 # expect NAME WANTED-STATUS RESULTS CONSOLE
 expect() {
 	printf '%b' "$3" > "$dir/results.log"
 	printf '%b' "$4" > "$dir/console.log"
-	"$verdict" "$dir" 0 1 > "$dir/out" 2>&1
+	"$judge" "$dir" 0 1 > "$dir/out" 2>&1
 	local got=$?
 	if { [ "$2" = 0 ] && [ $got = 0 ]; } || { [ "$2" != 0 ] && [ $got != 0 ]; }; then
-		echo "ok $((pass + fail + 1)) - $1"
-		pass=$((pass + 1))
+		ktap_test_pass "$1"
 	else
-		echo "not ok $((pass + fail + 1)) - $1 (exit status $got)"
+		ktap_test_fail "$1 (exit status $got)"
 		sed 's/^/# /' "$dir/out"
-		fail=$((fail + 1))
 	fi
 }
 
+ktap_print_header
 good='SGF-SUITE a\r\nok 1 x\r\nok 2 y # SKIP z\r\nSGF-SUITE-END a 0\r\nSGF-DONE\r\n'
 boot='[    0.1] Linux version 6.12.117\n'
 expect "a clean run passes" 0 "$good" "$boot"
@@ -42,6 +42,4 @@ for splat in 'WARNING: CPU: 0 PID: 1 at drivers/scsi/scsi_sgio.c:99' \
 	     'Oops: general protection fault'; do
 	expect "kernel log: $splat" 1 "$good" "$boot[    9.9] $splat\n"
 done
-echo "1..$((pass + fail))"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_finished
