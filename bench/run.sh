@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: boot the benchmark kernel twice (patched, then mainline), run
-# the benchmark suites (bench/suites.sh) and write bench/results.md and
+# the benchmark suites (bench/bench-suites.sh) and write bench/results.md and
 # bench/results.png (bench/report.py).
 #
 #   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 40,10000,200: alternating rounds,

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The benchmark suites of the test VM; /init (tests/vm/init.sh) sources this
-# file as /tests/bench.sh.
+# The benchmark suites of the test VM. The initramfs carries this file as
+# /tests/suites/bench-suites.sh, next to tests/vm/suites/*.sh, and the VM's
+# /init (tests/vm/init.sh) runs each suite_bench_* function here as it runs
+# theirs: in a shell of its own that sources this file.
 #
 # sgf.bench=ROUNDS,COUNT,PRCOUNT on the kernel command line (bench/run.sh
 # sets it): alternating rounds, SG_IO commands per timed run, PR commands
@@ -14,6 +16,9 @@
 # and each suite prints TAP for what must hold for its figures to mean
 # anything (every command succeeded, the devices appeared), so a broken
 # benchmark fails the run instead of reporting nonsense.
+
+# settle, export_nodes, lio_add_lun and the SGF_* devices of the setup suite
+. /tests/lib/fixtures.sh
 
 bench_params=$(sed -n 's/.*sgf\.bench=\([0-9,]*\).*/\1/p' /proc/cmdline)
 BENCH_ROUNDS=$(echo "${bench_params:-2,210,21}" | cut -d, -f1)
@@ -180,6 +185,7 @@ suite_bench_filter() {
 # 2. Persistent reservations from a guest of an unprivileged QEMU: LUN 0
 # of the LIO target directly (unpriv_sgio=1), LUN 1 through qemu-pr-helper
 # (unpriv_sgio=0), in one QEMU; the guest alternates between them.
+# needs: nested-guest
 suite_bench_pr() {
 	local hctl1 lio1 q0 q1 i rc t0 clock r op ns
 	bench_begin
