@@ -8,18 +8,25 @@
  * class, the rest an argument). Nothing touches sysfs: SGFILTER_SYSFS points at a
  * directory that does not exist. Run with -close_fd_mask=3: the parsers'
  * messages are not what is tested.
+ *
+ * Linked with the tool's files but sgfilterctl.c, which holds main() (see
+ * tests/fuzz/run.sh).
  */
-#define SGFILTERCTL_NO_MAIN
-#include "../../tools/sgfilterctl/sgfilterctl.c"
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../tools/sgfilterctl/sgfilterctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool init;
 	static char path[64];
-	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES];
-	bool present[SCSI_SGIO_NR_CLASSES];
-	static struct unpriv_line unpriv[MAX_UNPRIV];
-	int nr = 0, op, sa;
+	static struct policy policy;
+	int op, sa;
 	char arg[128];
 	FILE *f;
 
@@ -37,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		fwrite(data + 1, 1, size - 1, f);
 		fclose(f);
-		parse_policy(path, tables, present, unpriv, &nr);
+		policy.nr_unpriv = 0;
+		parse_policy(path, &policy);
 		return 0;
 	}
 	if (data[0] == 0xff) {

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sgfilterctl's private header: what its files share.
+ *
+ *   sgfilterctl.c  the command table, the options and main()
+ *   output.c       messages, and one output API with a text and a JSON backend
+ *   sysfs.c        files under /sys: paths, whole reads, single writes
+ *   tables.c       the class tables in force: show, allow, deny, reset, stats
+ *   names.c        opcode names (libsgutils2) and OPCODE[/SA] arguments
+ *   devices.c      DEVICE arguments, WWIDs, unpriv_sgio: status, unpriv
+ *   check.c        the kernel's decision for one command, and why: check
+ *   policy_file.c  the policy file: parse, save, apply-device
+ *   load.c         load: every check before the first write, undo on failure
+ *
+ * The class tables, their lookup and the entry syntax are the kernel's
+ * (drivers/scsi/scsi_sgio.c, kernel/sgfilter/policy.c), compiled in through
+ * tools/shim; only those and the headers below them see the shim.
+ */
+#ifndef SGFILTERCTL_H
+#define SGFILTERCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <scsi/scsi_proto.h>
+#include "../../kernel/sgfilter/sgfilter.h"
+
+#define EXIT_USAGE	2
+
+/* The options of one command (the flags its handler gets) */
+#define OPT_READ_ONLY	(1u << 0)	/* check --read-only */
+#define OPT_FAIL_CLOSED	(1u << 1)	/* load --fail-closed */
+
+/* Every opcode: scsi_sgio_table::op has one u8 for each */
+#define NR_OPCODES	sizeof(((struct scsi_sgio_table *)NULL)->op)
+
+/* The longest name libsgutils2 gives, with room to spare */
+#define NAME_MAX_LEN	96
+/* "0x7f/0x000d" and room */
+#define KEY_MAX_LEN	24
+/* "H:C:T:L" */
+#define HCTL_MAX_LEN	64
+/* The longest device ID: the kernel's wwid attribute is at most a page */
+#define ID_MAX		4096
+
+/* --- output.c: messages ------------------------------------------------ */
+
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hint_errno(int err);
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --- output.c: results, as text or as one JSON document -------------------
+ *
+ * A command writes each value once. @key names it in JSON (NULL in a list);
+ * @fmt prints it as text (NULL: not in the text). OUT_TEXT and OUT_JSON
+ * values appear in one form only. Objects and lists exist in JSON only; the
+ * document ends with a newline when its outermost object closes.
+ */
+enum out_to { OUT_ANY, OUT_TEXT, OUT_JSON };
+
+void out_init(bool json);
+bool out_json(void);
+void out_open(const char *key);
+void out_close(void);
+void out_open_list(const char *key);
+void out_close_list(void);
+void out_str(enum out_to to, const char *key, const char *fmt, const char *val);
+void out_int(enum out_to to, const char *key, const char *fmt, long val);
+void out_bool(const char *key, bool val);
+void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* --- sysfs.c ------------------------------------------------------------ */
+
+extern const char *sysfs;	/* "/sys", or $SGFILTER_SYSFS for tests */
+
+int sysfs_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int read_all(const char *path, char **out);
+int read_text(const char *path, char *buf, size_t size);
+int write_text(const char *path, const char *s);
+size_t page_size(void);
+bool module_loaded(void);
+int need_module(void);
+
+/* --- tables.c ------------------------------------------------------------ */
+
+int parse_class(const char *s);
+void empty_table(int class, struct scsi_sgio_table *t);
+int read_table_text(int class, char **out);
+int current_table(int class, struct scsi_sgio_table *t);
+int load_class(int class, const char *text);
+int cmd_show(int argc, char **argv, unsigned int flags);
+int cmd_allow(int argc, char **argv, unsigned int flags);
+int cmd_deny(int argc, char **argv, unsigned int flags);
+int cmd_reset(int argc, char **argv, unsigned int flags);
+int cmd_stats(int argc, char **argv, unsigned int flags);
+
+/* --- names.c ------------------------------------------------------------- */
+
+bool has_sa(int class, u8 op);
+unsigned int nr_sa(u8 op);
+void opcode_name(int class, u8 op, int sa, char *buf, size_t size);
+bool sa_named(int class, int op, int sa);
+void key_str(int op, int sa, char *buf, size_t size);
+int resolve(int class, const char *arg, int *op, int *sa);
+
+/* --- devices.c ----------------------------------------------------------- */
+
+/* What kind of node a DEVICE argument is: sg and st decide on their own */
+enum node_kind {
+	NODE_NONE,	/* given as H:C:T:L: no node */
+	NODE_BLOCK,	/* sd, sr */
+	NODE_SG,	/* sg: filters read-only openers only, never scanners */
+	NODE_BSG,
+	NODE_ST,	/* st: SG_IO only with CAP_SYS_RAWIO */
+	NODE_CHAR,	/* another SCSI char device (ch) */
+};
+
+int resolve_device(const char *arg, char *hctl, size_t size, enum node_kind *kind);
+int device_type(const char *hctl);
+int device_class(const char *hctl);
+int device_unpriv(const char *hctl);
+void device_wwid(const char *hctl, char *buf, size_t size);
+int set_unpriv(const char *hctl, bool on);
+bool id_matches(const char *id, const char *hctl);
+void encode_id(const char *in, char *out, size_t size);
+int decode_id(const char *in, char *out, size_t size);
+
+/* Call @fn for every SCSI device (H:C:T:L) under /sys/bus/scsi/devices */
+void for_each_device(void (*fn)(const char *hctl, void *arg), void *arg);
+
+int cmd_status(int argc, char **argv, unsigned int flags);
+int cmd_unpriv(int argc, char **argv, unsigned int flags);
+
+/* --- check.c ------------------------------------------------------------- */
+
+int cmd_check(int argc, char **argv, unsigned int flags);
+
+/* --- policy_file.c ------------------------------------------------------- */
+
+/* Per-device settings of a policy file: "unpriv ID on|off", ID decoded */
+struct unpriv_line {
+	char id[ID_MAX];
+	bool on;
+};
+
+#define MAX_UNPRIV	64
+
+/* A policy file, parsed: the classes it sets, and its device lines */
+struct policy {
+	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES];
+	bool present[SCSI_SGIO_NR_CLASSES];
+	struct unpriv_line unpriv[MAX_UNPRIV];
+	int nr_unpriv;
+};
+
+/*
+ * parse_policy() sets @p's tables and present[] anew, and appends the
+ * file's device lines to @p->unpriv (so that several files add up)
+ */
+int parse_policy(const char *file, struct policy *p);
+int apply_unpriv(const struct policy *p, const char *only);
+int cmd_save(int argc, char **argv, unsigned int flags);
+int cmd_apply_device(int argc, char **argv, unsigned int flags);
+
+/* --- load.c -------------------------------------------------------------- */
+
+int cmd_load(int argc, char **argv, unsigned int flags);
+
+#endif /* SGFILTERCTL_H */
