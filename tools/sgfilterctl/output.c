@@ -73,11 +73,6 @@ void out_init(bool as_json)
 	depth = 0;
 }
 
-bool out_json(void)
-{
-	return json;
-}
-
 static void json_str(const char *s)
 {
 	putchar('"');
@@ -147,34 +142,30 @@ void out_close_list(void)
 	json_close(']');
 }
 
-/* Is a value for @to written in the format in use? */
-static bool wanted(enum out_to to, const char *fmt)
+/* Is a value for @to written in the format in use? In JSON, its key first */
+static bool begin_value(enum out_to to, const char *key, const char *fmt)
 {
-	return json ? to != OUT_TEXT : to != OUT_JSON && fmt;
+	if (json ? to == OUT_TEXT : to == OUT_JSON || !fmt)
+		return false;
+	if (json)
+		json_key(key);
+	return true;
 }
 
 void out_str(enum out_to to, const char *key, const char *fmt, const char *val)
 {
-	if (!wanted(to, fmt))
+	if (!begin_value(to, key, fmt))
 		return;
-	if (!json) {
+	if (json)
+		json_str(val);
+	else
 		printf(fmt, val);
-		return;
-	}
-	json_key(key);
-	json_str(val);
 }
 
 void out_int(enum out_to to, const char *key, const char *fmt, long val)
 {
-	if (!wanted(to, fmt))
-		return;
-	if (!json) {
-		printf(fmt, val);
-		return;
-	}
-	json_key(key);
-	printf("%ld", val);
+	if (begin_value(to, key, fmt))
+		printf(json ? "%ld" : fmt, val);
 }
 
 void out_bool(const char *key, bool val)

@@ -65,14 +65,17 @@ static const struct cmd cmds[] = {
 	  .max_args = 1, .root = true },
 };
 
-enum { OPT_JSON = 0x100, OPT_VERSION, OPT_READ_ONLY_ID, OPT_FAIL_CLOSED_ID };
+#define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+/* getopt_long()'s values for the options without a short form */
+enum { LONG_JSON = 0x100, LONG_VERSION, LONG_READ_ONLY, LONG_FAIL_CLOSED };
 
 static const struct option long_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
+	{ "json", no_argument, NULL, LONG_JSON },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "read-only", no_argument, NULL, OPT_READ_ONLY_ID },
-	{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED_ID },
+	{ "version", no_argument, NULL, LONG_VERSION },
+	{ "read-only", no_argument, NULL, LONG_READ_ONLY },
+	{ "fail-closed", no_argument, NULL, LONG_FAIL_CLOSED },
 	{}
 };
 
@@ -83,7 +86,7 @@ static void usage(FILE *f)
 	int i;
 
 	fprintf(f, "Usage: sgfilterctl [--json] COMMAND [ARGS]\n\n");
-	for (c = cmds; c < cmds + sizeof(cmds) / sizeof(cmds[0]); c++) {
+	for (c = cmds; c < cmds + NR_CMDS; c++) {
 		snprintf(line, sizeof(line), "%s%s%s", c->name, c->args ? " " : "", c->args ?: "");
 		if (strlen(line) > 32)
 			fprintf(f, "  %s\n  %-32s %s%s\n", line, "", c->help, c->root ? " (root)" : "");
@@ -104,7 +107,7 @@ static const struct cmd *find_cmd(const char *name)
 {
 	const struct cmd *c;
 
-	for (c = cmds; c < cmds + sizeof(cmds) / sizeof(cmds[0]); c++)
+	for (c = cmds; c < cmds + NR_CMDS; c++)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
@@ -127,19 +130,19 @@ static int parse_options(int argc, char **argv, unsigned int *flags, bool *json)
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
 		switch (opt) {
-		case OPT_JSON:
+		case LONG_JSON:
 			*json = true;
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case OPT_VERSION:
+		case LONG_VERSION:
 			printf("sgfilterctl %s\n", SGFILTERCTL_VERSION);
 			exit(0);
-		case OPT_READ_ONLY_ID:
+		case LONG_READ_ONLY:
 			*flags |= OPT_READ_ONLY;
 			break;
-		case OPT_FAIL_CLOSED_ID:
+		case LONG_FAIL_CLOSED:
 			*flags |= OPT_FAIL_CLOSED;
 			break;
 		default:
@@ -157,9 +160,11 @@ static int parse_options(int argc, char **argv, unsigned int *flags, bool *json)
 /* The command's own checks of its arguments, before it runs */
 static int check_args(const struct cmd *c, int argc, char **argv, unsigned int flags)
 {
-	if (flags & ~c->options)
+	unsigned int other = flags & ~c->options;
+
+	if (other)
 		return usage_error("%s: option \"--%s\" is not one of this command's", c->name,
-				   flags & OPT_READ_ONLY ? "read-only" : "fail-closed");
+				   other & OPT_READ_ONLY ? "read-only" : "fail-closed");
 	if (argc < c->min_args)
 		return usage_error("%s: too few arguments", c->name);
 	if (argc > c->max_args)

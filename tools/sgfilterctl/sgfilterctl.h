@@ -61,7 +61,6 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 enum out_to { OUT_ANY, OUT_TEXT, OUT_JSON };
 
 void out_init(bool json);
-bool out_json(void);
 void out_open(const char *key);
 void out_close(void);
 void out_open_list(const char *key);
