@@ -79,12 +79,15 @@ static void normalize(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* Names this long or longer are never near another */
+#define DIST_MAX_LEN	64
+
 /* Levenshtein distance, for "did you mean" */
 static unsigned int distance(const char *a, const char *b)
 {
-	unsigned int la = strlen(a), lb = strlen(b), i, j, d[64][64];
+	unsigned int la = strlen(a), lb = strlen(b), i, j, d[DIST_MAX_LEN][DIST_MAX_LEN];
 
-	if (la >= 64 || lb >= 64)
+	if (la >= DIST_MAX_LEN || lb >= DIST_MAX_LEN)
 		return 99;
 	for (i = 0; i <= la; i++)
 		d[i][0] = i;

@@ -61,7 +61,7 @@ static const struct cmd cmds[] = {
 		  "                                   apply is loaded empty)",
 	  .min_args = 1, .max_args = 1, .options = OPT_FAIL_CLOSED, .root = true },
 	{ .name = "apply-device", .fn = cmd_apply_device, .args = "DEVICE",
-	  .help = "apply /etc/sgfilter/*.conf's unpriv lines to DEVICE (udev)", .min_args = 1,
+	  .help = "/etc/sgfilter/*.conf's unpriv lines, for DEVICE (udev)", .min_args = 1,
 	  .max_args = 1, .root = true },
 };
 
@@ -79,6 +79,9 @@ static const struct option long_options[] = {
 	{}
 };
 
+/* Where the help of a command starts in usage() */
+#define HELP_COLUMN	32
+
 static void usage(FILE *f)
 {
 	const struct cmd *c;
@@ -88,10 +91,12 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: sgfilterctl [--json] COMMAND [ARGS]\n\n");
 	for (c = cmds; c < cmds + NR_CMDS; c++) {
 		snprintf(line, sizeof(line), "%s%s%s", c->name, c->args ? " " : "", c->args ?: "");
-		if (strlen(line) > 32)
-			fprintf(f, "  %s\n  %-32s %s%s\n", line, "", c->help, c->root ? " (root)" : "");
+		if (strlen(line) > HELP_COLUMN)
+			fprintf(f, "  %s\n  %-*s %s%s\n", line, HELP_COLUMN, "", c->help,
+				c->root ? " (root)" : "");
 		else
-			fprintf(f, "  %-32s %s%s\n", line, c->help, c->root ? " (root)" : "");
+			fprintf(f, "  %-*s %s%s\n", HELP_COLUMN, line, c->help,
+				c->root ? " (root)" : "");
 	}
 	fprintf(f, "\nCLASS:");
 	for (i = 0; i < SCSI_SGIO_NR_CLASSES; i++)
