@@ -23,7 +23,7 @@ KSHIM = tools/shim/kshim.c
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-policy unit-audit unit-module unit-harness unit-docs unit-bench vm vm-lifetime kernel deps clean
+.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench vm vm-lifetime kernel deps clean
 
 all: tool
 
@@ -39,13 +39,15 @@ check:
 deps:
 	@tests/deps.sh
 
-unit: unit-policy unit-audit unit-module unit-tool unit-harness unit-docs unit-bench
+unit: unit-builtin-tables unit-audit unit-table-edits unit-tool unit-harness unit-docs unit-bench
 
-unit-policy: deps
+# The built-in tables (the patched kernel's scsi_sgio.c) against mainline's
+# list plus the differences in Documentation/default-policy.rst
+unit-builtin-tables: deps
 	@mkdir -p $(BUILD)
-	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/policy_test tests/unit/policy_test.c \
+	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/builtin_tables_test tests/unit/builtin_tables_test.c \
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM)
-	@$(BUILD)/policy_test Documentation/default-policy.rst
+	@$(BUILD)/builtin_tables_test Documentation/default-policy.rst
 
 unit-audit: deps
 	@mkdir -p $(BUILD)
@@ -53,12 +55,13 @@ unit-audit: deps
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM) -lsgutils2
 	@$(BUILD)/audit_test
 
-unit-module: deps
+# sgfilter.ko's table edits (kernel/sgfilter/edits.c) in user space
+unit-table-edits: deps
 	@mkdir -p $(BUILD)
-	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/sgfilter_policy_test \
-		tests/unit/sgfilter_policy_test.c kernel/sgfilter/policy.c \
+	@$(CC) $(UNIT_CFLAGS) -o $(BUILD)/table_edits_test \
+		tests/unit/table_edits_test.c kernel/sgfilter/edits.c \
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM)
-	@$(BUILD)/sgfilter_policy_test
+	@$(BUILD)/table_edits_test
 
 unit-tool: tool
 	@tests/unit/sgfilterctl_test.sh tools/sgfilterctl/sgfilterctl

@@ -44,9 +44,9 @@ stage() {
 }
 
 "$top/tests/deps.sh" || exit 1
-stage "unit tests: built-in policy (user space)" make -s -C "$top" unit-policy
+stage "unit tests: built-in policy (user space)" make -s -C "$top" unit-builtin-tables
 stage "unit tests: opcode audit against libsgutils2" make -s -C "$top" unit-audit
-stage "unit tests: sgfilter.ko table edits (user space)" make -s -C "$top" unit-module
+stage "unit tests: sgfilter.ko table edits (user space)" make -s -C "$top" unit-table-edits
 stage "unit tests: sgfilterctl (user space, made-up sysfs)" make -s -C "$top" unit-tool
 stage "unit tests: documentation matches the patch series; checkpatch" make -s -C "$top" unit-docs
 stage "fuzzing: entry syntax and sgfilterctl's parsers (15 s each)" make -s -C "$top" unit-fuzz

@@ -2,7 +2,7 @@
 /*
  * sgfilter: run-time editable SG_IO class tables.
  *
- * policy.c holds what can be tested in user space (parsing, applying and
+ * edits.c holds what can be tested in user space (parsing, applying and
  * listing table edits); main.c the hook, edits, counters and log; sysfs.c
  * the files under /sys/kernel/sgfilter (state.h is what those two share).
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the module's table edit syntax (kernel/sgfilter/policy.c)
+ * libFuzzer target: the module's table edit syntax (kernel/sgfilter/edits.c)
  * on every class. Besides not crashing: whatever sgf_table_load() accepts,
  * sgf_table_format() lists, and loading the listing gives the same table.
  */

@@ -24,14 +24,14 @@ build() { # NAME SOURCES...
 
 for target in entry sgfilterctl; do
 	case $target in
-	entry) srcs=("$top/tests/fuzz/fuzz_entry.c" "$top/kernel/sgfilter/policy.c"
+	entry) srcs=("$top/tests/fuzz/fuzz_entry.c" "$top/kernel/sgfilter/edits.c"
 		     "$ksrc/drivers/scsi/scsi_sgio.c" "$top/tools/shim/kshim.c") ;;
 	sgfilterctl) srcs=("$top/tests/fuzz/fuzz_sgfilterctl.c")
 		# the tool's files but sgfilterctl.c, which holds main()
 		for f in "$top"/tools/sgfilterctl/*.c; do
 			[ "${f##*/}" = sgfilterctl.c ] || srcs+=("$f")
 		done
-		srcs+=("$top/kernel/sgfilter/policy.c" "$ksrc/drivers/scsi/scsi_sgio.c"
+		srcs+=("$top/kernel/sgfilter/edits.c" "$ksrc/drivers/scsi/scsi_sgio.c"
 		       "$top/tools/shim/kshim.c" -lsgutils2) ;;
 	esac
 	n=$((pass + fail + 1))

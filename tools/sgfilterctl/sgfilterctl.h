@@ -13,7 +13,7 @@
  *   load.c         load: every check before the first write, undo on failure
  *
  * The class tables, their lookup and the entry syntax are the kernel's
- * (drivers/scsi/scsi_sgio.c, kernel/sgfilter/policy.c), compiled in through
+ * (drivers/scsi/scsi_sgio.c, kernel/sgfilter/edits.c), compiled in through
  * tools/shim; only those and the headers below them see the shim.
  */
 #ifndef SGFILTERCTL_H

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * User-space test of the sgfilter module's table edits
- * (kernel/sgfilter/policy.c, compiled unchanged with the kernel's
- * drivers/scsi/scsi_sgio.c through the shim in shim/).
+ * (kernel/sgfilter/edits.c, compiled unchanged with the kernel's
+ * drivers/scsi/scsi_sgio.c through the shim in tools/shim).
  */
 #include <errno.h>
 #include <scsi/scsi_proto.h>
