@@ -171,7 +171,7 @@ void sgf_table_clear(struct scsi_sgio_table *table)
 {
 	unsigned int op;
 
-	for (op = 0; op < 256; op++)
+	for (op = 0; op < SGF_NR_OPCODES; op++)
 		if (table->op[op] != SCSI_SGIO_BY_SA)
 			table->op[op] = SCSI_SGIO_NONE;
 	memset(table->sa, SCSI_SGIO_NONE, sizeof(table->sa));
@@ -263,7 +263,7 @@ size_t sgf_table_format(const struct scsi_sgio_table *table, char *buf,
 
 	if (size)
 		buf[0] = '\0';
-	for (op = 0; op < 256; op++) {
+	for (op = 0; op < SGF_NR_OPCODES; op++) {
 		u8 perm = table->op[op];
 
 		if (perm == SCSI_SGIO_NONE)

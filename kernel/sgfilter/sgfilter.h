@@ -9,8 +9,12 @@
 #ifndef _SGFILTER_H
 #define _SGFILTER_H
 
+#include <linux/array_size.h>
 #include <linux/types.h>
 #include <scsi/scsi_sgio.h>
+
+/* Every opcode (one byte): struct scsi_sgio_table has an op[] slot for each */
+#define SGF_NR_OPCODES	ARRAY_SIZE(((struct scsi_sgio_table *)NULL)->op)
 
 /* The longest edit written to sysfs: "0x7f/0x000d write\n" and some room */
 #define SGF_ENTRY_MAX	32

@@ -43,7 +43,7 @@ struct sgf_class {
 	struct sgf_table __rcu *table;
 	struct kobject *kobj;
 	enum scsi_sgio_class class;
-	atomic_long_t denied_op[256];
+	atomic_long_t denied_op[SGF_NR_OPCODES];
 };
 
 /**

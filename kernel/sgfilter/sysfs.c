@@ -140,7 +140,7 @@ static ssize_t denied_opcodes_show(struct kobject *kobj,
 	struct sgf_class *c = to_sgf_class(kobj);
 	int op, len = 0;
 
-	for (op = 0; op < 256; op++) {
+	for (op = 0; op < SGF_NR_OPCODES; op++) {
 		long n = atomic_long_read(&c->denied_op[op]);
 
 		if (n)
@@ -255,7 +255,7 @@ static ssize_t reset_counters_store(struct kobject *kobj,
 	for_each_possible_cpu(cpu)
 		memset(per_cpu(sgf_counters, cpu), 0, sizeof(sgf_counters));
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
-		for (op = 0; op < 256; op++)
+		for (op = 0; op < SGF_NR_OPCODES; op++)
 			atomic_long_set(&sgf_classes[c].denied_op[op], 0);
 	return count;
 }
