@@ -11,11 +11,16 @@
 #   make kernel  build (or reuse) the patched test kernel
 #   make bench   the benchmarks: bench/results.md and bench/results.png
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
-#                completion, udev rule and systemd unit
+#                completion, udev rule and systemd unit; they install only the
+#                packages the build needs (tools/build-deps.sh), the tests all
+#                of them (tests/deps.sh)
 
-# The patched kernel source (extracted on first use): kernel.sh hashes the
-# 150 MB tarball, so it runs at most once per make, when first needed
+# The patched kernel source (extracted on first use), for the tests: kernel.sh
+# hashes the 150 MB tarball, so it runs at most once per make, when first needed
 KERNEL_SRC = $(eval KERNEL_SRC := $(shell tests/vm/kernel.sh --source))$(KERNEL_SRC)
+# What sgfilterctl is built against: KSRC=/path/to/patched/linux if given, else
+# the three files of a patched tree it compiles (tools/ksrc-min.sh)
+TOOL_KSRC = $(if $(KSRC),$(KSRC),$(CURDIR)/$(BUILD)/ksrc-min)
 UNIT_CFLAGS = -O2 -g -Wall -Wextra -Wno-sign-compare -Werror \
 	-Itools/shim -idirafter $(KERNEL_SRC)/include
 # The shim's one .c file, in every program that builds kernel code through it
@@ -23,18 +28,22 @@ KSHIM = tools/shim/kshim.c
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install tool unit-tool unit-fuzz stress bench check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench vm vm-lifetime kernel deps clean
+.PHONY: all install tool build-deps unit-tool unit-fuzz stress bench check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench vm vm-lifetime kernel deps clean
 
 all: tool
 
-tool: deps
-	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(KERNEL_SRC)
+tool: build-deps
+	@$(if $(KSRC),:,tools/ksrc-min.sh $(TOOL_KSRC))
+	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(TOOL_KSRC)
 
 install: tool
-	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(KERNEL_SRC) install
+	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(TOOL_KSRC) install
 
 check:
 	@tests/check.sh
+
+build-deps:
+	@tools/build-deps.sh
 
 deps:
 	@tests/deps.sh
@@ -63,7 +72,7 @@ unit-table-edits: deps
 		$(KERNEL_SRC)/drivers/scsi/scsi_sgio.c $(KSHIM)
 	@$(BUILD)/table_edits_test
 
-unit-tool: tool
+unit-tool: deps tool
 	@tests/unit/sgfilterctl_test.sh tools/sgfilterctl/sgfilterctl
 
 unit-fuzz: deps
