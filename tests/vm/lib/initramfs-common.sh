@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# What every test initramfs holds, for the scripts that build one. Sourced
+# by tests/vm/stock-initramfs.sh (Debian's own kernels, issue 13). The same
+# steps as tests/vm/initramfs.sh, which does not use this file yet: its
+# owner may switch it over (ic_add_busybox/ic_add_progs/ic_pack are its
+# add_busybox/add_progs/pack; ic_add_userspace and ic_add_tests are its
+# stage steps after the modules, with the init's path as a parameter).
+#
+# A host-side helper: bash, not run in the VM (initramfs.sh copies
+# tests/vm/lib/*.sh into /tests/lib of the image; this file is then
+# unused there).
+#
+#   ic_add_busybox DIR                 busybox and a link for each applet
+#   ic_add_progs DIR PROG...           dynamically linked programs and the
+#                                      libraries they need (into DIR/usr/bin)
+#   ic_pack DIR OUT.cpio.gz            DIR as a gzipped newc cpio archive
+#   ic_add_userspace DIR TOP POLICY-SRC
+#                                      sgfilterctl, the matrix, bad input,
+#                                      stress and benchmark programs, the
+#                                      selftests (POLICY-SRC: a kernel tree
+#                                      with the patch series)
+#   ic_add_tests DIR TOP INIT-PATH     the init (tests/vm/init.sh) at
+#                                      INIT-PATH, /tests/lib, /tests/suites,
+#                                      users, /etc/target/pr, /etc/sgfilter
+#   ic_policy_src TOP                  print a patched kernel source tree
+#                                      already in the cache, else the one
+#                                      tests/vm/kernel.sh --source makes
+
+ic_suite_files() {
+	echo "$1"/tests/vm/suites/*.sh "$1/bench/bench-suites.sh"
+}
+
+ic_add_busybox() {
+	local applet
+	mkdir -p "$1"/{bin,sbin,proc,sys,dev,tmp,usr/bin}
+	cp /bin/busybox "$1/bin/busybox"
+	for applet in $("$1/bin/busybox" --list); do
+		[ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
+	done
+}
+
+ic_add_progs() {
+	local dest=$1 prog lib
+	shift
+	for prog; do
+		prog=$(command -v "$prog")
+		cp "$prog" "$dest/usr/bin/"
+		for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+			mkdir -p "$dest$(dirname "$lib")"
+			cp -L "$lib" "$dest$lib"
+		done
+	done
+}
+
+ic_pack() {
+	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
+}
+
+# A tree with the patch series that is already there costs nothing; calling
+# kernel.sh --source when one is there could remove trees of other keys
+# (kernel.sh keeps one per kind), which another build may be using.
+ic_policy_src() {
+	local t
+	if [ -n "${SGF_POLICY_SRC:-}" ]; then
+		echo "$SGF_POLICY_SRC"
+		return
+	fi
+	for t in "${SGF_CACHE:-/var/tmp/sgfilter-cache}"/sgfilter-*/src; do
+		if [ -e "$t/include/scsi/scsi_sgio.h" ] &&
+		   [ -e "$t/tools/testing/selftests/kselftest_harness.h" ]; then
+			echo "$t"
+			return
+		fi
+	done
+	"$1/tests/vm/kernel.sh" --source
+}
+
+ic_add_userspace() {
+	local stage=$1 top=$2 policy_src=$3 prog tmp
+	# sgfilterctl, and its policy directory
+	make -s -C "$top/tools/sgfilterctl" KSRC="$policy_src" >/dev/null
+	cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
+	mkdir -p "$stage/etc/sgfilter" "$stage/tests"
+
+	# The decision matrix and bad input checkers: the tables compiled in
+	for prog in matrix badinput; do
+		gcc -static -O2 -Wall -Wno-sign-compare -I"$top/tools/shim" \
+			-idirafter "$policy_src/include" -o "$stage/tests/$prog" \
+			"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c" \
+			"$top/tools/shim/kshim.c"
+	done
+	gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
+	gcc -static -O2 -Wall -o "$stage/tests/sgbench" "$top/bench/sgbench.c"
+
+	# The selftests, built standalone (their Makefile's KSRC mode) from a
+	# copy, against the kselftest harness of POLICY-SRC; the tree is not
+	# written to
+	tmp=$(mktemp -d)
+	cp -r "$top/selftests/sgfilter/." "$tmp/"
+	make -s -C "$tmp" KSRC="$policy_src" OUTPUT="$stage/tests" >/dev/null
+	rm -rf "$tmp"
+}
+
+ic_add_tests() {
+	local stage=$1 top=$2 init=$3
+	mkdir -p "$stage"/{etc/target/pr,etc/sgfilter,root,tests/lib,tests/suites,lib64}
+	cp "$top/tests/vm/init.sh" "$stage$init"
+	chmod 755 "$stage$init"
+	cp "$top"/tests/vm/lib/*.sh "$stage/tests/lib/"
+	rm -f "$stage/tests/lib/initramfs-common.sh"
+	# shellcheck disable=SC2046
+	cp $(ic_suite_files "$top") "$stage/tests/suites/"
+
+	cat > "$stage/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+tester:x:1000:1000:unprivileged test user:/tmp:/bin/sh
+EOF
+	cat > "$stage/etc/group" <<'EOF'
+root:x:0:
+disk:x:6:tester
+tester:x:1000:
+EOF
+}

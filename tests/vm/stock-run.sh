@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot one of Debian's own kernels, unmodified, in QEMU and run suites in it
+# (issue 13): the stock-kernel counterpart of tests/vm/run.sh.
+#
+#   stock-run.sh RELEASE [--timeout S] [--out DIR] [--append ARGS] SUITE...
+#
+# RELEASE: 6.12.117+deb12-amd64 or 6.1.0-56-amd64 (tests/vm/stock-kernel.sh
+# fetches it). The initramfs is tests/vm/stock-initramfs.sh's: Debian's
+# modules, loaded before tests/vm/init.sh runs, our init, fixtures and
+# suites. The QEMU command line is run.sh's (virtio-scsi with a scsi-hd and
+# a scsi-cd, the console on the first serial port, the suites' KTAP on the
+# second, panic_on_warn); the host judges the run with judge-run.sh, whose
+# last line is kselftest's "# Totals: ..." line.
+#
+# --out defaults to $SGF_CACHE/stock-RELEASE/run (SGF_CACHE default
+# /var/tmp/sgfilter-cache). --append adds kernel command line arguments,
+# e.g. sgf.modules=a,b to modprobe more modules at boot.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+usage="usage: $0 RELEASE [--timeout S] [--out DIR] [--append ARGS] SUITE..."
+[ $# -gt 0 ] && [ "${1#-}" = "$1" ] || { echo "$usage" >&2; exit 2; }
+release=$1
+shift
+timeout=900 out= append=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--timeout) timeout=$2; shift ;;
+	--out) out=$2; shift ;;
+	--append) append=$2; shift ;;
+	-*) echo "$usage" >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || { echo "$0: name at least one suite" >&2; exit 2; }
+suites=$(IFS=,; echo "$*")
+needs=$("$top/tests/vm/initramfs.sh" --needs "$@") || exit 2
+if grep -qx nested-guest <<< "$needs"; then
+	echo "$0: $* boots the nested guest, which the stock image does not carry yet" >&2
+	exit 2
+fi
+
+dir=$("$top/tests/vm/stock-kernel.sh" "$release")
+out=${out:-$dir/run}
+mkdir -p "$out"
+rm -f "$out"/{console,results}.log
+
+"$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz"
+truncate -s 16M "$out/hd.img"
+truncate -s 4M "$out/cd.img"
+
+start=$(date +%s.%N)
+set +e
+timeout --foreground "$timeout" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m 1536 \
+	-nographic -no-reboot -nodefaults \
+	-kernel "$dir/root/boot/vmlinuz-$release" \
+	-initrd "$out/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites sgf.reloads=${SGF_RELOADS:-20}${append:+ $append}" \
+	-serial "file:$out/console.log" \
+	-serial "file:$out/results.log" \
+	-device virtio-scsi-pci,id=scsi0 \
+	-drive "file=$out/hd.img,if=none,format=raw,id=hd0" \
+	-device scsi-hd,drive=hd0,bus=scsi0.0 \
+	-drive "file=$out/cd.img,if=none,format=raw,media=cdrom,id=cd0" \
+	-device scsi-cd,drive=cd0,bus=scsi0.0 \
+	</dev/null >"$out/qemu.log" 2>&1
+qrc=$?
+set -e
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+
+cat "$out/results.log"
+exec "$top/tests/vm/judge-run.sh" "$out" "$qrc" "$elapsed"
