@@ -28,6 +28,11 @@
 # does not run on this image yet.
 #
 # SGF_STOCK_MODULES adds modules to the image (space-separated names).
+# SGF_POLICY_SRC: the kernel tree with the patch series that sgfilterctl,
+# the matrix and bad input programs compile the tables from, and whose
+# kselftest_harness.h the selftests use (default: one already in the cache,
+# else tests/vm/kernel.sh --source). Like initramfs.sh, this runs make in
+# tools/sgfilterctl.
 set -euo pipefail
 
 [ $# = 2 ] || { echo "usage: $0 RELEASE OUT.cpio.gz" >&2; exit 2; }
@@ -110,7 +115,7 @@ build_ext() {
 	local name=$1 src=$2 b=$dir/build-$1
 	rm -rf "$b"
 	cp -r "$src" "$b"
-	make -C "$headers" M="$b" modules > "$b.log" 2>&1
+	make -C "$headers" M="$b" modules > "$dir/build-$name.log" 2>&1
 }
 build_ext hello "$top/tests/vm/stock/hello" ||
 	{ say "hello.ko does not build against $headers:"; tail -20 "$dir/build-hello.log" >&2; exit 1; }
