@@ -98,7 +98,7 @@ unit-docs: deps
 # bench_filter: the filter benchmark's machinery, two short rounds (its
 # figures mean nothing on the debug kernel; make bench measures)
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tool multipath matrix \
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tape_changer tool multipath matrix \
 		badinput hotunplug stress qemu_client bench_filter
 
 # The module's lifetime: the kernel with CONFIG_DEBUG_KOBJECT_RELEASE

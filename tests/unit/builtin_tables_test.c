@@ -292,6 +292,45 @@ static void test_named_cases(void)
 	check(!allowed(D, pr_out, 10, true), "disk writer: PERSISTENT RESERVE OUT denied by default");
 }
 
+/*
+ * Tapes and changers: what st's and ch's ioctls send, readers' and
+ * writers' (each allowed case has its denied twin)
+ */
+static void test_tape_and_changer(void)
+{
+	const int T = SCSI_SGIO_TAPE, M = SCSI_SGIO_CHANGER, D = SCSI_SGIO_DISK;
+	const u8 rewind[6] = { REZERO_UNIT }, space[6] = { SPACE };
+	const u8 weof[6] = { WRITE_FILEMARKS }, erase[6] = { ERASE };
+	const u8 locate[10] = { SEEK_10 }, read_pos[10] = { READ_POSITION };
+	const u8 mode_select[6] = { MODE_SELECT }, format[6] = { FORMAT_UNIT };
+	const u8 res[12] = { READ_ELEMENT_STATUS }, move[12] = { MOVE_MEDIUM };
+	const u8 exchange[12] = { EXCHANGE_MEDIUM }, init[6] = { INITIALIZE_ELEMENT_STATUS };
+
+	check(allowed(T, rewind, 6, false) && allowed(T, space, 6, false) &&
+	      allowed(T, locate, 10, false) && allowed(T, read_pos, 10, false),
+	      "tape reader: REWIND, SPACE(6), LOCATE(10), READ POSITION allowed");
+	check(!allowed(D, rewind, 6, true) && !allowed(D, space, 6, true) &&
+	      !allowed(D, read_pos, 10, true) && !allowed(M, rewind, 6, true),
+	      "disk and changer writers: REZERO UNIT, 0x11, PRE-FETCH(10) denied");
+	check(!allowed(T, weof, 6, false) && !allowed(T, erase, 6, false) &&
+	      !allowed(T, mode_select, 6, false),
+	      "tape reader: WRITE FILEMARKS, ERASE, MODE SELECT denied");
+	check(allowed(T, weof, 6, true) && allowed(T, erase, 6, true) &&
+	      allowed(T, mode_select, 6, true),
+	      "tape writer: WRITE FILEMARKS, ERASE, MODE SELECT allowed");
+	check(!allowed(T, format, 6, true), "tape writer: FORMAT MEDIUM denied");
+	check(allowed(M, res, 12, false), "changer reader: READ ELEMENT STATUS allowed");
+	check(!allowed(D, res, 12, true), "disk writer: 0xb8 denied");
+	check(!allowed(M, move, 12, false) && !allowed(M, exchange, 12, false) &&
+	      !allowed(M, init, 6, false) && !allowed(M, locate, 10, false),
+	      "changer reader: MOVE, EXCHANGE, INITIALIZE ELEMENT STATUS, POSITION denied");
+	check(allowed(M, move, 12, true) && allowed(M, exchange, 12, true) &&
+	      allowed(M, init, 6, true) && allowed(M, locate, 10, true),
+	      "changer writer: MOVE, EXCHANGE, INITIALIZE ELEMENT STATUS, POSITION allowed");
+	check(!allowed(D, move, 12, true) && !allowed(T, exchange, 12, true),
+	      "disk writer: MOVE MEDIUM denied; tape writer: EXCHANGE MEDIUM denied");
+}
+
 /* Service actions that destroy data, and their reading neighbours */
 static void test_service_actions(void)
 {
@@ -384,6 +423,7 @@ int main(int argc, char **argv)
 	for (class = 0; class < SCSI_SGIO_NR_CLASSES; class++)
 		test_class_matrix(class);
 	test_named_cases();
+	test_tape_and_changer();
 	test_service_actions();
 	test_short_cdbs();
 	check(kshim_warnings == 0, "no kernel warning fired during the tests");

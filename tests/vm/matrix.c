@@ -8,11 +8,11 @@
  * from the kernel's own tables (drivers/scsi/scsi_sgio.c, compiled in) by the
  * documented rule. Run with the built-in tables (sgfilter.ko not loaded).
  *
- * For block nodes (sd, sr), the same for the ioctls that make the kernel
- * send a command on the caller's behalf: each must get the verdict of the
- * command it sends.
+ * For block nodes (sd, sr) and st and ch nodes, the same for the ioctls that
+ * make the kernel send a command on the caller's behalf: each must get the
+ * verdict of the command it sends.
  *
- *   matrix /dev/bsg/H:C:T:L... /dev/sdX... /dev/srN...
+ *   matrix /dev/bsg/H:C:T:L... /dev/sdX... /dev/srN... /dev/nstN... /dev/schN...
  *
  * TAP, one result per device; the last line is "N passed, N failed".
  */
@@ -20,6 +20,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/cdrom.h>
+#include <linux/chio.h>
+#include <linux/major.h>
+#include <sys/mtio.h>
 #include <scsi/scsi_ioctl.h>
 #include <scsi/scsi_proto.h>
 #include <scsi/scsi_sgio.h>
@@ -205,29 +208,68 @@ static int check_device(const char *node, unsigned long *total)
 /*
  * The ioctls that build a command, and the command: in this order, so that
  * a disk stopped or a door locked by one is started or unlocked by the next.
+ * st's and ch's on the nodes of scsi_debug tapes and changers.
  */
+static struct mtop mt_fsf = { MTFSF, 1 }, mt_rew = { MTREW, 1 }, mt_seek = { MTSEEK, 0 };
+static struct mtop mt_weof = { MTWEOF, 1 }, mt_erase = { MTERASE, 0 };
+static struct mtop mt_setblk = { MTSETBLK, 512 }, mt_lock = { MTLOCK, 0 };
+static struct mtop mt_unlock = { MTUNLOCK, 0 }, mt_unload = { MTUNLOAD, 0 };
+static struct mtop mt_load = { MTLOAD, 0 }, mt_mkpart = { MTMKPART, 0 };
+static struct mtpos mt_pos;
+static unsigned char ch_data[16];
+static struct changer_element_status ch_status = { .ces_type = CHET_ST, .ces_data = ch_data };
+static struct changer_move ch_move = { .cm_fromtype = CHET_ST, .cm_totype = CHET_DT };
+static struct changer_exchange ch_exchange = { .ce_srctype = CHET_ST };
+static struct changer_position ch_position = { .cp_type = CHET_MT };
+static struct changer_set_voltag ch_voltag = { .csv_type = CHET_ST };
+
+#define SD_SR	(BIT(SCSI_SGIO_DISK) | BIT(SCSI_SGIO_CDROM))
+#define ARG(x)	((unsigned long)&(x))
+
 static const struct native {
 	const char *name;
 	unsigned long req, arg;
-	u8 opcode, byte4;
-	bool cdrom_only, disk_only;
+	u8 opcode, byte4, len;
+	unsigned int classes;	/* where it applies */
 } natives[] = {
-	{ "SCSI_IOCTL_STOP_UNIT", SCSI_IOCTL_STOP_UNIT, 0, START_STOP, 0 },
-	{ "SCSI_IOCTL_START_UNIT", SCSI_IOCTL_START_UNIT, 0, START_STOP, 1 },
-	{ "CDROMEJECT", CDROMEJECT, 0, START_STOP, 2, .disk_only = true },
-	{ "CDROMCLOSETRAY", CDROMCLOSETRAY, 0, START_STOP, 3 },
-	{ "SCSI_IOCTL_DOORLOCK", SCSI_IOCTL_DOORLOCK, 0, ALLOW_MEDIUM_REMOVAL, 1 },
-	{ "SCSI_IOCTL_DOORUNLOCK", SCSI_IOCTL_DOORUNLOCK, 0, ALLOW_MEDIUM_REMOVAL, 0 },
-	{ "CDROM_LOCKDOOR 1", CDROM_LOCKDOOR, 1, ALLOW_MEDIUM_REMOVAL, 1, .cdrom_only = true },
-	{ "CDROM_LOCKDOOR 0", CDROM_LOCKDOOR, 0, ALLOW_MEDIUM_REMOVAL, 0, .cdrom_only = true },
+	{ "SCSI_IOCTL_STOP_UNIT", SCSI_IOCTL_STOP_UNIT, 0, START_STOP, 0, 6, SD_SR },
+	{ "SCSI_IOCTL_START_UNIT", SCSI_IOCTL_START_UNIT, 0, START_STOP, 1, 6, SD_SR },
+	{ "CDROMEJECT", CDROMEJECT, 0, START_STOP, 2, 6, BIT(SCSI_SGIO_DISK) },
+	{ "CDROMCLOSETRAY", CDROMCLOSETRAY, 0, START_STOP, 3, 6, SD_SR },
+	{ "SCSI_IOCTL_DOORLOCK", SCSI_IOCTL_DOORLOCK, 0, ALLOW_MEDIUM_REMOVAL, 1, 6, SD_SR },
+	{ "SCSI_IOCTL_DOORUNLOCK", SCSI_IOCTL_DOORUNLOCK, 0, ALLOW_MEDIUM_REMOVAL, 0, 6, SD_SR },
+	{ "CDROM_LOCKDOOR 1", CDROM_LOCKDOOR, 1, ALLOW_MEDIUM_REMOVAL, 1, 6, BIT(SCSI_SGIO_CDROM) },
+	{ "CDROM_LOCKDOOR 0", CDROM_LOCKDOOR, 0, ALLOW_MEDIUM_REMOVAL, 0, 6, BIT(SCSI_SGIO_CDROM) },
+	{ "MTFSF", MTIOCTOP, ARG(mt_fsf), SPACE, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTREW", MTIOCTOP, ARG(mt_rew), REZERO_UNIT, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTSEEK", MTIOCTOP, ARG(mt_seek), SEEK_10, 0, 10, BIT(SCSI_SGIO_TAPE) },
+	{ "MTIOCPOS", MTIOCPOS, ARG(mt_pos), READ_POSITION, 0, 10, BIT(SCSI_SGIO_TAPE) },
+	{ "MTWEOF", MTIOCTOP, ARG(mt_weof), WRITE_FILEMARKS, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTERASE", MTIOCTOP, ARG(mt_erase), ERASE, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTSETBLK", MTIOCTOP, ARG(mt_setblk), MODE_SELECT, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTLOCK", MTIOCTOP, ARG(mt_lock), ALLOW_MEDIUM_REMOVAL, 1, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTUNLOCK", MTIOCTOP, ARG(mt_unlock), ALLOW_MEDIUM_REMOVAL, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTMKPART", MTIOCTOP, ARG(mt_mkpart), FORMAT_UNIT, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTUNLOAD", MTIOCTOP, ARG(mt_unload), START_STOP, 0, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "MTLOAD", MTIOCTOP, ARG(mt_load), START_STOP, 1, 6, BIT(SCSI_SGIO_TAPE) },
+	{ "CHIOGSTATUS", CHIOGSTATUS, ARG(ch_status), READ_ELEMENT_STATUS, 0, 12,
+	  BIT(SCSI_SGIO_CHANGER) },
+	{ "CHIOMOVE", CHIOMOVE, ARG(ch_move), MOVE_MEDIUM, 0, 12, BIT(SCSI_SGIO_CHANGER) },
+	{ "CHIOEXCHANGE", CHIOEXCHANGE, ARG(ch_exchange), EXCHANGE_MEDIUM, 0, 12,
+	  BIT(SCSI_SGIO_CHANGER) },
+	{ "CHIOPOSITION", CHIOPOSITION, ARG(ch_position), POSITION_TO_ELEMENT, 0, 10,
+	  BIT(SCSI_SGIO_CHANGER) },
+	{ "CHIOINITELEM", CHIOINITELEM, 0, INITIALIZE_ELEMENT_STATUS, 0, 6,
+	  BIT(SCSI_SGIO_CHANGER) },
+	{ "CHIOSVOLTAG", CHIOSVOLTAG, ARG(ch_voltag), SEND_VOLUME_TAG, 0, 12,
+	  BIT(SCSI_SGIO_CHANGER) },
 };
 
 #define NR_NATIVES (sizeof(natives) / sizeof(natives[0]))
 
 static bool native_applies(const struct native *n, int class)
 {
-	return !(n->cdrom_only && class != SCSI_SGIO_CDROM) &&
-	       !(n->disk_only && class != SCSI_SGIO_DISK);
+	return n->classes & BIT(class);
 }
 
 /* In a child: each ioctl once; 1 in @denied if it failed with EPERM, 2 if the
@@ -289,7 +331,7 @@ static int check_block_device(const char *node, unsigned long *total)
 				}
 				for (i = 0; i < NR_NATIVES; i++) {
 					const struct native *n = &natives[i];
-					struct cdb c = { { n->opcode, 0, 0, 0, n->byte4 }, 6 };
+					struct cdb c = { { n->opcode, 0, 0, 0, n->byte4 }, n->len };
 					bool want;
 
 					if (!native_applies(n, class))
@@ -334,7 +376,10 @@ int main(int argc, char **argv)
 
 	scsi_sgio_init_defaults();
 	for (i = 1; i < argc; i++) {
-		if (!stat(argv[i], &st) && S_ISBLK(st.st_mode))
+		if (!stat(argv[i], &st) &&
+		    (S_ISBLK(st.st_mode) ||
+		     (S_ISCHR(st.st_mode) && (major(st.st_rdev) == SCSI_TAPE_MAJOR ||
+					      major(st.st_rdev) == SCSI_CHANGER_MAJOR))))
 			check_block_device(argv[i], &total);
 		else
 			check_device(argv[i], &total);

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgfilter selftests: the commands that st's MTIOCTOP/MTIOCPOS and ch's
+ * CHIO* ioctls send get the SG_IO filter's decision, with the open mode of
+ * the caller's file.
+ *
+ * Runs as root and makes its own devices: a scsi_debug host of peripheral
+ * type tape (st attaches) or medium changer (ch attaches) per variant, whose
+ * st or ch node an unprivileged child (SGF_UID, default 1000) opens for
+ * reading or writing. scsi_debug must be loaded (modprobe scsi_debug).
+ * "Allowed" means the ioctl was not refused with EPERM: scsi_debug does not
+ * emulate every tape or changer command, and its answer is not the filter's
+ * business.
+ *
+ * With sgfilter.ko loaded, the tables are the module's: the test also checks
+ * that a command the module's changer table denies is denied to CHIOGSTATUS.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/chio.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mtio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sgio_util.h"
+
+#define SDEBUG		"/sys/bus/pseudo/drivers/scsi_debug"
+#define SGF_MODULE	"/sys/kernel/sgfilter"
+
+#define TYPE_TAPE		0x01
+#define TYPE_MEDIUM_CHANGER	0x08
+
+/* What the child reports: the ioctl went out, was refused, or cannot run */
+enum outcome { SENT, REFUSED, NO_OPEN, NO_IOCTL };
+
+/*
+ * Open @node as the unprivileged user (O_RDWR for a @writer), run the
+ * ioctl, and say whether the filter refused it.
+ */
+static enum outcome user_ioctl(const char *node, bool writer,
+			       unsigned long req, void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return NO_OPEN;
+	if (!pid) {
+		int fd;
+
+		sgf_drop_to_user();
+		fd = open(node, (writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+		if (fd < 0)
+			_exit(NO_OPEN);
+		if (ioctl(fd, req, arg) >= 0)
+			_exit(SENT);
+		if (errno == EPERM)
+			_exit(REFUSED);
+		_exit(errno == ENOTTY || errno == ENOSYS ? NO_IOCTL : SENT);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return NO_OPEN;
+	return WEXITSTATUS(status) <= NO_IOCTL ? WEXITSTATUS(status) : NO_OPEN;
+}
+
+/*
+ * The entry of directory @dir named @prefix and a number (nst0, not its mode
+ * nodes nst0l, nst0m, nst0a)
+ */
+static bool first_entry(const char *dir, const char *prefix, char *out, size_t len)
+{
+	size_t n = strlen(prefix);
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, n) && e->d_name[n] &&
+		    strspn(e->d_name + n, "0123456789") == strlen(e->d_name + n))
+			found = snprintf(out, len, "%s", e->d_name) < (int)len;
+	closedir(d);
+	return found;
+}
+
+static int read_int(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+FIXTURE(node) {
+	char node[80];
+	int old_ptype;
+	bool added;
+};
+
+FIXTURE_VARIANT(node) {
+	int ptype;
+	bool writer;
+};
+
+FIXTURE_VARIANT_ADD(node, tape_reader) { .ptype = TYPE_TAPE, .writer = false };
+FIXTURE_VARIANT_ADD(node, tape_writer) { .ptype = TYPE_TAPE, .writer = true };
+FIXTURE_VARIANT_ADD(node, changer_reader) { .ptype = TYPE_MEDIUM_CHANGER, .writer = false };
+FIXTURE_VARIANT_ADD(node, changer_writer) { .ptype = TYPE_MEDIUM_CHANGER, .writer = true };
+
+/*
+ * Add a scsi_debug host of the variant's type and find its st (non-rewinding)
+ * or ch node: the class directory appears when the driver has attached.
+ */
+FIXTURE_SETUP(node)
+{
+	const bool tape = variant->ptype == TYPE_TAPE;
+	const char *cls = tape ? "scsi_tape" : "scsi_changer";
+	char ptype[16], path[320], hctl[64] = "", name[64];
+	int i, hosts;
+
+	self->added = false;
+	self->old_ptype = -1;
+	if (geteuid())
+		SKIP(return, "makes its own scsi_debug devices: run as root");
+	if (access(SDEBUG "/add_host", W_OK))
+		SKIP(return, "no scsi_debug (modprobe scsi_debug)");
+	hosts = read_int(SDEBUG "/add_host");
+	ASSERT_LE(0, hosts);
+	self->old_ptype = read_int(SDEBUG "/ptype");
+	snprintf(ptype, sizeof(ptype), "%d", variant->ptype);
+	ASSERT_EQ(0, sgf_write_str(SDEBUG "/ptype", ptype));
+	ASSERT_EQ(0, sgf_write_str(SDEBUG "/add_host", "1"));
+	self->added = true;
+
+	/* The new host is the highest numbered scsi_debug host */
+	for (i = 0; i < 100; i++) {
+		struct dirent *e;
+		DIR *d = opendir("/sys/bus/scsi/devices");
+		int best = -1;
+
+		ASSERT_NE(NULL, d);
+		while ((e = readdir(d))) {
+			int h, c, t, l;
+
+			if (sscanf(e->d_name, "%d:%d:%d:%d", &h, &c, &t, &l) != 4)
+				continue;
+			snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/type", e->d_name);
+			if (read_int(path) != variant->ptype || h <= best)
+				continue;
+			snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/%s", e->d_name, cls);
+			if (first_entry(path, tape ? "nst" : "sch", name, sizeof(name))) {
+				best = h;
+				snprintf(hctl, sizeof(hctl), "%.63s", e->d_name);
+			}
+		}
+		closedir(d);
+		if (best >= 0)
+			break;
+		usleep(100000);
+	}
+	ASSERT_NE(0, hctl[0]) TH_LOG("no %s device after add_host", cls);
+	snprintf(self->node, sizeof(self->node), "/dev/%s", name);
+	for (i = 0; i < 50 && access(self->node, F_OK); i++)
+		usleep(100000);
+	/* what a distribution does for tapes and changers: group rw */
+	ASSERT_EQ(0, chmod(self->node, 0666))
+		TH_LOG("Failed to chmod \"%s\": %s", self->node, strerror(errno));
+	TH_LOG("%s: %s", hctl, self->node);
+}
+
+FIXTURE_TEARDOWN(node)
+{
+	char ptype[16];
+
+	/* -1 removes the last host added: ours */
+	if (self->added)
+		sgf_write_str(SDEBUG "/add_host", "-1");
+	if (self->old_ptype >= 0) {
+		snprintf(ptype, sizeof(ptype), "%d", self->old_ptype);
+		sgf_write_str(SDEBUG "/ptype", ptype);
+	}
+}
+
+#define ASSERT_USER_IOCTL(req, arg, allowed) do {			\
+	enum outcome __o = user_ioctl(self->node, variant->writer,	\
+				      (req), (arg));			\
+									\
+	ASSERT_NE(NO_OPEN, __o) TH_LOG("the user cannot open %s", self->node); \
+	ASSERT_NE(NO_IOCTL, __o) TH_LOG("%s is not there", #req);	\
+	ASSERT_EQ((allowed) ? SENT : REFUSED, __o)			\
+		TH_LOG("%s %s", #req, (allowed) ? "refused" : "sent");	\
+} while (0)
+
+static bool is_tape(const FIXTURE_VARIANT(node) *variant)
+{
+	return variant->ptype == TYPE_TAPE;
+}
+
+/* Positioning a tape is a reader's (SPACE, REWIND, LOCATE, READ POSITION) */
+TEST_F(node, tape_positioning)
+{
+	struct mtop fsf = { MTFSF, 1 }, rew = { MTREW, 1 }, seek = { MTSEEK, 0 };
+	struct mtpos pos;
+
+	if (!is_tape(variant))
+		SKIP(return, "a tape ioctl");
+	ASSERT_USER_IOCTL(MTIOCTOP, &fsf, true);
+	ASSERT_USER_IOCTL(MTIOCTOP, &rew, true);
+	ASSERT_USER_IOCTL(MTIOCTOP, &seek, true);
+	ASSERT_USER_IOCTL(MTIOCPOS, &pos, true);
+}
+
+/* Writing filemarks and erasing destroy what follows: a writer's */
+TEST_F(node, tape_weof_erase)
+{
+	struct mtop weof = { MTWEOF, 1 }, erase = { MTERASE, 0 };
+
+	if (!is_tape(variant))
+		SKIP(return, "a tape ioctl");
+	ASSERT_USER_IOCTL(MTIOCTOP, &weof, variant->writer);
+	ASSERT_USER_IOCTL(MTIOCTOP, &erase, variant->writer);
+}
+
+/* MODE SELECT changes the drive's settings for its next user: a writer's */
+TEST_F(node, tape_setblk)
+{
+	struct mtop setblk = { MTSETBLK, 512 };
+
+	if (!is_tape(variant))
+		SKIP(return, "a tape ioctl");
+	ASSERT_USER_IOCTL(MTIOCTOP, &setblk, variant->writer);
+}
+
+/* FORMAT MEDIUM goes to nobody but CAP_SYS_RAWIO */
+TEST_F(node, tape_mkpart)
+{
+	struct mtop mkpart = { MTMKPART, 0 };
+
+	if (!is_tape(variant))
+		SKIP(return, "a tape ioctl");
+	ASSERT_USER_IOCTL(MTIOCTOP, &mkpart, false);
+}
+
+/* Reading a changer's element status is a reader's */
+TEST_F(node, changer_status)
+{
+	unsigned char status[16];
+	struct changer_element_status ces = { .ces_type = CHET_ST, .ces_data = status };
+
+	if (is_tape(variant))
+		SKIP(return, "a changer ioctl");
+	ASSERT_USER_IOCTL(CHIOGSTATUS, &ces, true);
+}
+
+/* Moving media is a writer's: MOVE, EXCHANGE, POSITION, INIT, VOLTAG */
+TEST_F(node, changer_moves)
+{
+	struct changer_move move = { .cm_fromtype = CHET_ST, .cm_totype = CHET_DT };
+	struct changer_exchange exchange = { .ce_srctype = CHET_ST };
+	struct changer_position position = { .cp_type = CHET_MT };
+	struct changer_set_voltag voltag = { .csv_type = CHET_ST };
+
+	if (is_tape(variant))
+		SKIP(return, "a changer ioctl");
+	ASSERT_USER_IOCTL(CHIOMOVE, &move, variant->writer);
+	ASSERT_USER_IOCTL(CHIOEXCHANGE, &exchange, variant->writer);
+	ASSERT_USER_IOCTL(CHIOPOSITION, &position, variant->writer);
+	ASSERT_USER_IOCTL(CHIOINITELEM, NULL, variant->writer);
+	ASSERT_USER_IOCTL(CHIOSVOLTAG, &voltag, variant->writer);
+}
+
+/* CHIOGPARAMS sends nothing: never refused */
+TEST_F(node, changer_params)
+{
+	struct changer_params params;
+
+	if (is_tape(variant))
+		SKIP(return, "a changer ioctl");
+	ASSERT_USER_IOCTL(CHIOGPARAMS, &params, true);
+}
+
+/*
+ * With sgfilter.ko loaded, the ioctls follow the module's table: denying
+ * READ ELEMENT STATUS in the changer table denies CHIOGSTATUS (the twin of
+ * changer_status), and denying REWIND in the tape table denies MTREW.
+ */
+TEST_F(node, module_table_decides)
+{
+	const bool tape = is_tape(variant);
+	const char *cls = tape ? "tape" : "changer";
+	const char *op = tape ? "0x01" : "0xb8";
+	unsigned char status[16];
+	struct changer_element_status ces = { .ces_type = CHET_ST, .ces_data = status };
+	struct mtop rew = { MTREW, 1 };
+	void *arg = tape ? (void *)&rew : (void *)&ces;
+	unsigned long req = tape ? MTIOCTOP : CHIOGSTATUS;
+	char path[128];
+
+	if (access(SGF_MODULE, F_OK))
+		SKIP(return, "sgfilter.ko is not loaded");
+	snprintf(path, sizeof(path), SGF_MODULE "/%s/deny", cls);
+	ASSERT_EQ(0, sgf_write_str(path, op));
+	ASSERT_USER_IOCTL(req, arg, false);
+	/* back to the built-in table, where it is a reader's */
+	snprintf(path, sizeof(path), SGF_MODULE "/%s/reset", cls);
+	ASSERT_EQ(0, sgf_write_str(path, "1"));
+	ASSERT_USER_IOCTL(req, arg, true);
+}
+
+TEST_HARNESS_MAIN
