@@ -55,6 +55,10 @@ stage "unit tests: the benchmark report's arithmetic" make -s -C "$top" unit-ben
 stage "VM tests (patched kernel, debug config)" make -s -C "$top" vm
 stage "VM tests: sgfilter.ko's lifetime (no-debug kernel, CONFIG_DEBUG_KOBJECT_RELEASE)" \
 	make -s -C "$top" vm-lifetime
+for release in 6.12.117+deb12-amd64 6.1.0-56-amd64; do
+	stage "VM tests: the stock backend on Debian's own $release" \
+		make -s -C "$top" vm-stock STOCK_RELEASE="$release"
+done
 
 echo "=== total"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -9,6 +9,8 @@
 #                               linux-headers-6.12.*-common, plus the series' change
 #
 #   ksrc-min.sh DIR        (make does this: DIR is build/ksrc-min)
+#   ksrc-min.sh --tables DIR   scsi_sgio.c and scsi_sgio.h only, no headers
+#                              needed (tools/module-source.sh)
 #
 # SGF_KERNEL_HEADERS=/usr/src/linux-headers-... picks the headers; the default
 # is the newest 6.12 one installed. DIR is remade only when the series or the
@@ -16,12 +18,17 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:?usage: ksrc-min.sh DIR}
-files=(drivers/scsi/scsi_sgio.c include/scsi/scsi_sgio.h include/scsi/scsi_proto.h)
+tables=0
+[ "${1:-}" != --tables ] || { tables=1; shift; }
+dir=${1:?usage: ksrc-min.sh [--tables] DIR}
+files=(drivers/scsi/scsi_sgio.c include/scsi/scsi_sgio.h)
+[ $tables = 1 ] || files+=(include/scsi/scsi_proto.h)
 say() { echo "ksrc-min.sh: $*" >&2; }
 
 hdrs=${SGF_KERNEL_HEADERS:-$(ls -d /usr/src/linux-headers-6.12*-common 2>/dev/null | sort -V | tail -1)}
-if [ ! -r "$hdrs/include/scsi/scsi_proto.h" ]; then
+proto=$hdrs/include/scsi/scsi_proto.h
+[ $tables = 0 ] || proto=/dev/null
+if [ ! -r "$proto" ]; then
 	say "no Linux 6.12 headers (/usr/src/linux-headers-6.12.*-common): tools/build-deps.sh installs them"
 	say "or build against a patched tree: make KSRC=/path/to/linux"
 	exit 1
@@ -31,12 +38,12 @@ while read -r p; do
 	[ -n "$p" ] && [ "${p#\#}" = "$p" ] && patches+=("$top/kernel/patches/$p")
 done < "$top/kernel/patches/series"
 
-key=$(cat "${patches[@]}" "$hdrs/include/scsi/scsi_proto.h" | sha256sum | cut -c1-16)
+key=$(cat "${patches[@]}" "$proto" | sha256sum | cut -c1-16)
 [ "$(cat "$dir/.key" 2>/dev/null)" != "$key" ] || exit 0
 
 rm -rf "$dir"
 mkdir -p "$dir/include/scsi"
-cp "$hdrs/include/scsi/scsi_proto.h" "$dir/include/scsi/"
+[ $tables = 1 ] || cp "$proto" "$dir/include/scsi/"
 includes=()
 for f in "${files[@]}"; do
 	includes+=(--include="$f")

@@ -2,14 +2,14 @@
 /*
  * sgfilter: run-time editable SG_IO class tables, counters and audit log.
  *
- * Registers with the SCSI core (scsi_sgio_register_policy()) and decides the
- * commands that neither CAP_SYS_RAWIO nor a device's unpriv_sgio flag
- * allowed, from one table per device class. The tables start as copies of
+ * Decides the commands that neither CAP_SYS_RAWIO nor a device's
+ * unpriv_sgio flag allowed, from one table per device class; the backend
+ * (backend_patched.c or stock.c) calls it. The tables start as copies of
  * the kernel's built-in ones and are edited by root through
  * /sys/kernel/sgfilter/<class>/{allow,deny,reset,load} (sysfs.c).
  *
  * The SG_IO path takes no lock and allocates nothing: it dereferences the
- * class table under RCU (the core holds rcu_read_lock() around the call),
+ * class table under RCU (the backend holds rcu_read_lock() around the call),
  * does the table lookup (array indexing, no loop over rules), and bumps a
  * per-CPU counter. An edit copies the table, changes the copy, publishes it
  * with rcu_assign_pointer() and frees the old one after a grace period.
@@ -23,7 +23,6 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <scsi/scsi_dbg.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_proto.h>
 
@@ -89,7 +88,7 @@ static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
 	if (len) {
 		char sa_str[8] = "";
 
-		scsi_opcode_sa_name(cdb[0], sa, &name, &sa_name);
+		sgf_opcode_sa_name(cdb[0], sa, &name, &sa_name);
 		if (sa >= 0)
 			snprintf(sa_str, sizeof(sa_str), "/0x%02x", sa);
 		snprintf(what, sizeof(what), "0x%02x%s %s%s%s", cdb[0], sa_str,
@@ -102,8 +101,21 @@ static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
 		open_for_write ? "read-write" : "read-only");
 }
 
-static bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
-			    unsigned int len, bool open_for_write)
+/**
+ * sgf_cmd_allowed - the class table's verdict on one command
+ * @sdev: the device the command is for
+ * @cdb: the command
+ * @len: its length
+ * @open_for_write: whether the caller's file is open for writing
+ *
+ * Called by the backend under rcu_read_lock(), for callers without
+ * CAP_SYS_RAWIO whose device's unpriv_sgio flag did not allow the command.
+ * Counts it, and logs a denial.
+ *
+ * Return: true if the table lets the caller send @cdb.
+ */
+bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
+		     unsigned int len, bool open_for_write)
 {
 	struct sgf_class *c = &sgf_classes[scsi_sgio_class(sdev->type)];
 	const struct scsi_sgio_table *t = &rcu_dereference(c->table)->t;
@@ -118,10 +130,6 @@ static bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
 	sgf_log_denial(sdev, c, t, cdb, len, open_for_write);
 	return false;
 }
-
-static const struct scsi_sgio_policy sgf_policy = {
-	.cmd_allowed = sgf_cmd_allowed,
-};
 
 /* --- edits ----------------------------------------------------------------- */
 
@@ -212,6 +220,10 @@ static int __init sgf_init(void)
 
 	for (c = 0; c < SGF_LOG_BUCKETS; c++)
 		ratelimit_state_init(&sgf_log_rs[c], 5 * HZ, 10);
+#ifdef SGF_STOCK_BACKEND
+	/* a stock kernel has no built-in tables: the module brings them */
+	scsi_sgio_init_defaults();
+#endif
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		struct sgf_table *t = kmalloc(sizeof(*t), GFP_KERNEL);
 
@@ -228,12 +240,10 @@ static int __init sgf_init(void)
 	ret = sgf_sysfs_init();
 	if (ret)
 		goto out_free_tables;
-	ret = scsi_sgio_register_policy(&sgf_policy);
-	if (ret) {
-		pr_err("another SG_IO policy is registered\n");
+	ret = sgf_backend_init();
+	if (ret)
 		goto out_sysfs;
-	}
-	pr_info("SG_IO class tables loaded\n");
+	pr_info("SG_IO class tables loaded (%s backend)\n", sgf_backend_name());
 	return 0;
 
 out_sysfs:
@@ -246,7 +256,7 @@ out_free_tables:
 static void __exit sgf_exit(void)
 {
 	/* After this no SG_IO caller is inside sgf_cmd_allowed(). */
-	scsi_sgio_unregister_policy(&sgf_policy);
+	sgf_backend_exit();
 	/* Removing the files waits for their readers and writers. */
 	sgf_sysfs_exit();
 	sgf_free_tables();

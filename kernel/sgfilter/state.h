@@ -61,10 +61,29 @@ DECLARE_PER_CPU(struct sgf_counters [SCSI_SGIO_NR_CLASSES], sgf_counters);
 /* Serializes table edits (not readers) */
 extern struct mutex sgf_lock;
 
+struct scsi_device;
+
+bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
+		     unsigned int len, bool open_for_write);
 void sgf_publish(struct sgf_class *c, struct sgf_table *new);
 int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry);
 
 int sgf_sysfs_init(void);
 void sgf_sysfs_exit(void);
+
+/*
+ * The backend: how sgf_cmd_allowed() gets called. backend_patched.c
+ * registers it with a kernel that carries the sgfilter patch series;
+ * stock.c hooks an unmodified kernel (the DKMS case). sgf_backend_init()
+ * runs once the tables and /sys/kernel/sgfilter exist; after
+ * sgf_backend_exit() returns, no caller is inside sgf_cmd_allowed() or any
+ * other code of the module's.
+ */
+const char *sgf_backend_name(void);
+int sgf_backend_init(void);
+void sgf_backend_exit(void);
+/* scsi_opcode_sa_name(), which a stock kernel does not export */
+bool sgf_opcode_sa_name(int opcode, int sa, const char **name,
+			const char **sa_name);
 
 #endif /* _SGFILTER_STATE_H */

@@ -262,6 +262,15 @@ static ssize_t reset_counters_store(struct kobject *kobj,
 
 static struct kobj_attribute sgf_reset_counters_attr = __ATTR_WO(reset_counters);
 
+/* /sys/kernel/sgfilter/backend: "patched" or "stock" */
+static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", sgf_backend_name());
+}
+
+static struct kobj_attribute sgf_backend_attr = __ATTR_RO(backend);
+
 /*
  * Remove the files now (kobject_del() waits for their readers and writers)
  * and drop the directory, which the core frees, maybe after the module is
@@ -292,6 +301,8 @@ int sgf_sysfs_init(void)
 	if (!sgf_kobj)
 		return -ENOMEM;
 	ret = sysfs_create_file(sgf_kobj, &sgf_reset_counters_attr.attr);
+	if (!ret)
+		ret = sysfs_create_file(sgf_kobj, &sgf_backend_attr.attr);
 	if (ret)
 		goto out_put_root;
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {

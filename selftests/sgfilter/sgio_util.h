@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <linux/bsg.h>
 #include <scsi/sg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,23 @@ static inline int sgf_write(const char *path, const char *buf, size_t len)
 static inline int sgf_write_str(const char *path, const char *s)
 {
 	return sgf_write(path, s, strlen(s));
+}
+
+/*
+ * Whether sgfilter.ko runs its stock-kernel backend, which does not hook
+ * sr's cdrom-layer ioctls and st's MTIOCTOP yet (Documentation/sgfilter.rst)
+ */
+static inline bool sgf_stock_backend(void)
+{
+	char buf[16] = "";
+	int fd = open("/sys/kernel/sgfilter/backend", O_RDONLY);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return !strncmp(buf, "stock", 5);
 }
 
 #endif

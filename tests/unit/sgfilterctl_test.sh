@@ -27,6 +27,7 @@ make_sysfs_with_module			# mod, SGFILTER_SYSFS
 . "$here/sgfilterctl_test_tables.sh"
 . "$here/sgfilterctl_test_policy.sh"
 . "$here/sgfilterctl_test_load.sh"
+. "$here/sgfilterctl_test_status.sh"
 
 echo "1..$((pass + fail))"
 echo "$pass passed, $fail failed"

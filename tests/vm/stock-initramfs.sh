@@ -21,7 +21,7 @@
 #     configfs) and execs /sgf-init;
 #   - extra/hello.ko, tests/vm/stock/hello built against
 #     /usr/src/linux-headers-RELEASE (make M=), unsigned;
-#   - extra/sgfilter.ko, kernel/sgfilter built the same way, if it builds
+#   - extra/sgfilter.ko, kernel/sgfilter (tools/module-source.sh) built the same way
 #     against a stock kernel's headers (said on stderr if not).
 #
 # No /guest (the nested QEMU's kernel and initramfs): the qemu_client suite
@@ -120,11 +120,11 @@ build_ext() {
 build_ext hello "$top/tests/vm/stock/hello" ||
 	{ say "hello.ko does not build against $headers:"; tail -20 "$dir/build-hello.log" >&2; exit 1; }
 cp "$dir/build-hello/hello.ko" "$smod/extra/"
-if build_ext sgfilter "$top/kernel/sgfilter"; then
-	cp "$dir/build-sgfilter/sgfilter.ko" "$smod/extra/"
-else
-	say "note: kernel/sgfilter does not build against $headers (no stock backend yet?); the image has no sgfilter.ko: $dir/build-sgfilter.log"
-fi
+# sgfilter.ko, the stock backend: its source tree as DKMS gets it
+"$top/tools/module-source.sh" "$dir/sgfilter-src"
+build_ext sgfilter "$dir/sgfilter-src" ||
+	{ say "sgfilter.ko does not build against $headers:"; tail -20 "$dir/build-sgfilter.log" >&2; exit 1; }
+cp "$dir/build-sgfilter/sgfilter.ko" "$smod/extra/"
 depmod -b "$stage" "$release"
 
 ic_add_busybox "$stage"

@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		failed_ops += sgf_write_str(argv[5], "0") != 0;
 		failed_ops += sgf_write_str(disk_allow, "0x5f/0x06 write") != 0;
 		failed_ops += sgf_write_str("/sys/kernel/sgfilter/disk/reset", "1") != 0;
-		failed_ops += system("modprobe -r sgfilter") != 0;
+		failed_ops += system("rmmod sgfilter") != 0;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 

@@ -294,15 +294,57 @@ static void list_unpriv(const char *hctl, void *nr)
 	++*(int *)nr;
 }
 
+/* Counts devices, and devices with an unpriv_sgio file */
+static void count_flag_files(const char *hctl, void *counts)
+{
+	((int *)counts)[0]++;
+	if (device_unpriv(hctl) >= 0)
+		((int *)counts)[1]++;
+}
+
+/*
+ * Which kernel this is: "patched" (the sgfilter patch series), "stock"
+ * (an unmodified kernel: the module's stock backend, or nothing), or
+ * "unknown" (no module and no SCSI device to tell by)
+ */
+static const char *kernel_kind(bool mod)
+{
+	char path[PATH_MAX], buf[32];
+	int counts[2] = { 0, 0 };
+
+	if (mod) {
+		sysfs_path(path, sizeof(path), "kernel/sgfilter/backend");
+		/* modules older than the stock backend ran on patched kernels */
+		if (read_text(path, buf, sizeof(buf)))
+			return "patched";
+		buf[strcspn(buf, "\n")] = '\0';
+		return strcmp(buf, "stock") ? "patched" : "stock";
+	}
+	/* the patched kernel gives every SCSI device the flag's file */
+	for_each_device(count_flag_files, counts);
+	if (!counts[0])
+		return "unknown";
+	return counts[1] ? "patched" : "stock";
+}
+
 int cmd_status(int argc, char **argv, unsigned int flags)
 {
 	bool mod = module_loaded();
+	const char *kernel = kernel_kind(mod);
+	bool stock = !strcmp(kernel, "stock");
 	int c, nr = 0;
 
 	out_open(NULL);
-	out_str(OUT_JSON, "backend", NULL, mod ? "module" : "built-in");
-	out_str(OUT_TEXT, NULL, "backend: %s\n", mod ? "sgfilter module (editable tables)" :
-		"built-in tables (modprobe sgfilter to edit them)");
+	out_str(OUT_JSON, "backend", NULL, mod ? "module" : stock ? "none" : "built-in");
+	out_str(OUT_JSON, "kernel", NULL, kernel);
+	if (mod && stock)
+		out_text("backend: sgfilter module (editable tables), stock backend: hooks on an unmodified kernel\n");
+	else if (mod)
+		out_text("backend: sgfilter module (editable tables)\n");
+	else if (stock)
+		out_text("backend: none: this kernel filters SG_IO by mainline's list (modprobe sgfilter)\n");
+	else
+		out_text("backend: built-in tables (modprobe sgfilter to edit them)\n");
 	out_text("classes:");
 	out_open_list("classes");
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)

@@ -80,6 +80,10 @@ unpriv_flag() {
 # UNIT ATTENTION.
 settle() { sg_turs "$1" >/dev/null 2>&1; sg_turs "$1" >/dev/null 2>&1; }
 
+# Whether this is Debian's own kernel (tests/vm/stock-initramfs.sh's image),
+# where the tables and the unpriv_sgio files come with sgfilter.ko
+stock_kernel() { [ -e /etc/stock-modules ]; }
+
 # Run a command as the unprivileged user, with the SGF_* environment.
 as_user() {
 	local envs

@@ -13,6 +13,6 @@ suite_tape_changer() {
 	/tests/tape_changer_test || rc=1
 	modprobe sgfilter || return 1
 	/tests/tape_changer_test || rc=1
-	modprobe -r sgfilter || rc=1
+	rmmod sgfilter || rc=1
 	return $rc
 }

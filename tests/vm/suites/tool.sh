@@ -81,7 +81,7 @@ suite_tool() {
 	restore_node_perms
 	echo -1 > $SDEBUG/add_host
 
-	modprobe -r sgfilter; ktap_test_status $? "modprobe -r sgfilter"
+	rmmod sgfilter; ktap_test_status $? "rmmod sgfilter"
 	as_user sgfilterctl status > /tmp/o 2>&1 && grep -q "built-in" /tmp/o
 	ktap_test_status $? "status without the module: built-in tables"
 	ktap_finished

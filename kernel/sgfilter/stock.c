@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sgfilter's backend for an unmodified kernel (installed with DKMS).
+ *
+ * A stock kernel decides in scsi_cmd_allowed(cmd, open mode), which is not
+ * told the device. This backend makes the same decision as the patched
+ * kernel, with kprobes only (no kernel code is copied or patched in place):
+ *
+ *  - The functions through which a command reaches scsi_cmd_allowed() and
+ *    that know the device get a kretprobe (struct sgf_ctx_hook) whose entry
+ *    handler records, for the current task, the device and the command's
+ *    length (struct sgf_ctx), and whose return handler drops the record:
+ *    sg_io() (SG_IO on sd, sr, st and ch nodes, and CDROM_SEND_PACKET),
+ *    scsi_bsg_sg_io_fn() (bsg), scsi_ioctl() (SCSI_IOCTL_SEND_COMMAND),
+ *    sg_ioctl() and sg_write() (sg, read-only openers: the device is found
+ *    by the file's device number).
+ *  - scsi_cmd_allowed() gets a kprobe whose handler decides, with the
+ *    innermost record of the current task, exactly as the patched kernel
+ *    does (CAP_SYS_RAWIO, unpriv_sgio, the class table), and returns the
+ *    verdict instead of the function: the handler sets the instruction
+ *    pointer to sgf_ret_allow() or sgf_ret_deny(). A command without a
+ *    record (a caller this backend does not know, or a record the kretprobe
+ *    could not make) gets a verdict never looser than the strictest class
+ *    table and than the built-in tables, which are never looser than
+ *    mainline.
+ *  - The ioctls that send a command without scsi_cmd_allowed() get a kprobe
+ *    that returns -EPERM instead of the function when the command's verdict
+ *    is "denied": scsi_ioctl() for START STOP UNIT and PREVENT ALLOW MEDIUM
+ *    REMOVAL, ch_ioctl() for the CHIO* ioctls. Their decision needs only the
+ *    ioctl number, which is in a register: nothing is read twice from user
+ *    memory.
+ *
+ * Modules that load after sgfilter (sg, ch) are hooked by a module notifier
+ * when they come, before their init runs; if that fails they do not load.
+ * On a kernel where a function is missing (inlined, renamed), sgfilter does
+ * not load and says what it did not find. Unloading unregisters every probe
+ * and waits (synchronize_rcu_tasks()) until no task is in this module's
+ * code.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/bsg.h>
+#include <linux/capability.h>
+#include <linux/cdrom.h>
+#include <linux/chio.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/utsname.h>
+#include <scsi/scsi.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_ioctl.h>
+#include <scsi/sg.h>
+#include <uapi/linux/bsg.h>
+
+#include "state.h"
+#include "stock.h"
+
+const char *sgf_backend_name(void)
+{
+	return "stock";
+}
+
+/* --- where the verdict goes ---------------------------------------------- */
+
+/*
+ * A kprobe handler that decides returns through one of these instead of the
+ * probed function: it sets the instruction pointer to it at the function's
+ * entry, where the stack holds the caller's return address, so the caller
+ * gets the value as the function's.
+ */
+static noinline notrace bool sgf_ret_allow(void)
+{
+	return true;
+}
+
+static noinline notrace bool sgf_ret_deny(void)
+{
+	return false;
+}
+
+static noinline notrace long sgf_ret_eperm(void)
+{
+	return -EPERM;
+}
+
+/* --- per-task records ---------------------------------------------------- */
+
+/* The command's length is COMMAND_SIZE() of its opcode, as the caller's */
+#define SGF_LEN_OPCODE	UINT_MAX
+/*
+ * sg reads the length itself, after the probe: the first six bytes are
+ * judged (any service action in byte 1; VARIABLE LENGTH gets no entry)
+ */
+#define SGF_LEN_SG	6
+
+/**
+ * struct sgf_ctx - what the current task's command is for
+ * @node: in sgf_ctx_buckets[], under the bucket's lock
+ * @task: the task
+ * @sdev: the device; the probed function's caller holds a reference
+ * @len: the command's length, or %SGF_LEN_OPCODE
+ *
+ * Lives in the kretprobe instance of the function that made it, from its
+ * entry to its return.
+ */
+struct sgf_ctx {
+	struct hlist_node node;
+	struct task_struct *task;
+	struct scsi_device *sdev;
+	unsigned int len;
+};
+
+#define SGF_CTX_BITS	6
+
+static struct sgf_ctx_bucket {
+	spinlock_t lock;	/* guards @head */
+	struct hlist_head head;
+} sgf_ctx_buckets[1 << SGF_CTX_BITS];
+
+static struct sgf_ctx_bucket *sgf_ctx_bucket(struct task_struct *task)
+{
+	return &sgf_ctx_buckets[hash_ptr(task, SGF_CTX_BITS)];
+}
+
+static void sgf_ctx_push(struct sgf_ctx *ctx, struct scsi_device *sdev,
+			 unsigned int len)
+{
+	struct sgf_ctx_bucket *b = sgf_ctx_bucket(current);
+
+	ctx->task = current;
+	ctx->sdev = sdev;
+	ctx->len = len;
+	spin_lock(&b->lock);
+	hlist_add_head(&ctx->node, &b->head);
+	spin_unlock(&b->lock);
+}
+
+static void sgf_ctx_pop(struct sgf_ctx *ctx)
+{
+	struct sgf_ctx_bucket *b = sgf_ctx_bucket(ctx->task);
+
+	spin_lock(&b->lock);
+	hlist_del(&ctx->node);
+	spin_unlock(&b->lock);
+}
+
+/* The current task's innermost record, copied to @out; false if none */
+static bool sgf_ctx_find(struct sgf_ctx *out)
+{
+	struct sgf_ctx_bucket *b = sgf_ctx_bucket(current);
+	struct sgf_ctx *ctx;
+	bool found = false;
+
+	spin_lock(&b->lock);
+	hlist_for_each_entry(ctx, &b->head, node) {
+		if (ctx->task == current) {
+			*out = *ctx;
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&b->lock);
+	return found;
+}
+
+/* After every probe is gone: records whose return handler will not run */
+static void sgf_ctx_forget_all(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++) {
+		spin_lock(&sgf_ctx_buckets[i].lock);
+		INIT_HLIST_HEAD(&sgf_ctx_buckets[i].head);
+		spin_unlock(&sgf_ctx_buckets[i].lock);
+	}
+}
+
+/* --- the decision --------------------------------------------------------- */
+
+/* Records a kretprobe could not make (all its instances in use) */
+atomic_long_t sgf_ctx_missed;
+/* Commands decided without a record */
+atomic_long_t sgf_unattributed;
+
+/*
+ * A command nobody told us the device of: allowed only if every class table
+ * and every built-in table allows it (the built-in tables are never looser
+ * than mainline, and their intersection holds none of their loosenings).
+ */
+static bool sgf_unattributed_allowed(const u8 *cdb, unsigned int len,
+				     bool open_for_write)
+{
+	int c;
+
+	atomic_long_inc(&sgf_unattributed);
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
+		const struct sgf_table *t = rcu_dereference(sgf_classes[c].table);
+
+		if (!scsi_sgio_permitted(&t->t, cdb, len, open_for_write) ||
+		    !scsi_sgio_permitted(scsi_sgio_default_table(c), cdb, len,
+					 open_for_write))
+			return false;
+	}
+	return true;
+}
+
+/* The patched kernel's scsi_cmd_allowed(), for a command on @sdev */
+static bool sgf_decide(struct scsi_device *sdev, const u8 *cdb,
+		       unsigned int len, bool open_for_write)
+{
+	bool ok;
+
+	if (capable(CAP_SYS_RAWIO))
+		return true;
+	if (open_for_write && sdev && sgf_flag_get(sdev))
+		return true;
+	rcu_read_lock();
+	if (sdev)
+		ok = sgf_cmd_allowed(sdev, cdb, len, open_for_write);
+	else
+		ok = sgf_unattributed_allowed(cdb, len, open_for_write);
+	rcu_read_unlock();
+	return ok;
+}
+
+/* kprobe on scsi_cmd_allowed(cmd, open mode): the verdict */
+static int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const u8 *cdb = (const u8 *)regs_get_kernel_argument(regs, 0);
+	bool wr = SGF_OPEN_FOR_WRITE(regs_get_kernel_argument(regs, 1));
+	struct sgf_ctx ctx = { .len = SGF_LEN_OPCODE };
+	unsigned int len;
+
+	if (!sgf_ctx_find(&ctx))
+		ctx.sdev = NULL;
+	len = ctx.len == SGF_LEN_OPCODE ? COMMAND_SIZE(cdb[0]) : ctx.len;
+	instruction_pointer_set(regs, sgf_decide(ctx.sdev, cdb, len, wr) ?
+				(unsigned long)sgf_ret_allow :
+				(unsigned long)sgf_ret_deny);
+	return 1;
+}
+
+/*
+ * The verdict on a command that an ioctl builds itself: a 6-byte CDB with
+ * @opcode and @byte4, or a CDB of @len bytes with only the opcode set
+ */
+static bool sgf_ioctl_allowed(struct scsi_device *sdev, bool open_for_write,
+			      u8 opcode, u8 byte4, unsigned int len)
+{
+	u8 cdb[12] = { opcode, 0, 0, 0, byte4 };
+
+	return sgf_decide(sdev, cdb, len, open_for_write);
+}
+
+/* kprobe on scsi_ioctl(sdev, open mode, cmd, arg) */
+static int sgf_scsi_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct scsi_device *sdev = (void *)regs_get_kernel_argument(regs, 0);
+	bool wr = SGF_OPEN_FOR_WRITE(regs_get_kernel_argument(regs, 1));
+	int cmd = regs_get_kernel_argument(regs, 2);
+	bool ok;
+
+	switch (cmd) {
+	case SCSI_IOCTL_START_UNIT:
+		ok = sgf_ioctl_allowed(sdev, wr, START_STOP, 1, 6);
+		break;
+	case SCSI_IOCTL_STOP_UNIT:
+		ok = sgf_ioctl_allowed(sdev, wr, START_STOP, 0, 6);
+		break;
+	case CDROMEJECT:
+		ok = sgf_ioctl_allowed(sdev, wr, START_STOP, 2, 6);
+		break;
+	case CDROMCLOSETRAY:
+		ok = sgf_ioctl_allowed(sdev, wr, START_STOP, 3, 6);
+		break;
+	case SCSI_IOCTL_DOORLOCK:
+		ok = sgf_ioctl_allowed(sdev, wr, ALLOW_MEDIUM_REMOVAL, 1, 6);
+		break;
+	case SCSI_IOCTL_DOORUNLOCK:
+		ok = sgf_ioctl_allowed(sdev, wr, ALLOW_MEDIUM_REMOVAL, 0, 6);
+		break;
+	default:
+		return 0;
+	}
+	if (ok)
+		return 0;
+	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
+	return 1;
+}
+
+/* The SCSI device whose sg, st or ch node @file is, or NULL (referenced) */
+static struct scsi_device *sgf_file_sdev(struct file *file)
+{
+	return sgf_sdev_by_devt(file_inode(file)->i_rdev);
+}
+
+/* kprobe on ch_ioctl(file, cmd, arg): the command each CHIO ioctl sends */
+static int sgf_ch_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct file *file = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned int cmd = regs_get_kernel_argument(regs, 1);
+	struct scsi_device *sdev;
+	unsigned int len = 12;
+	u8 opcode;
+	bool ok;
+
+	switch (cmd) {
+	case CHIOGSTATUS:
+	case CHIOGELEM:
+		opcode = READ_ELEMENT_STATUS;
+		break;
+	case CHIOINITELEM:
+		opcode = INITIALIZE_ELEMENT_STATUS;
+		len = 6;
+		break;
+	case CHIOPOSITION:
+		opcode = POSITION_TO_ELEMENT;
+		len = 10;
+		break;
+	case CHIOMOVE:
+		opcode = MOVE_MEDIUM;
+		break;
+	case CHIOEXCHANGE:
+		opcode = EXCHANGE_MEDIUM;
+		break;
+	case CHIOSVOLTAG:
+		opcode = SEND_VOLUME_TAG;
+		break;
+	default:
+		return 0;
+	}
+	sdev = sgf_file_sdev(file);
+	ok = sgf_ioctl_allowed(sdev, file->f_mode & FMODE_WRITE, opcode, 0, len);
+	if (sdev)
+		put_device(&sdev->sdev_gendev);
+	if (ok)
+		return 0;
+	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
+	return 1;
+}
+
+/* --- the records' kretprobes ---------------------------------------------- */
+
+static int sgf_ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	sgf_ctx_pop((struct sgf_ctx *)ri->data);
+	return 0;
+}
+
+/* sg_io(sdev, hdr, open mode) */
+static int sgf_sg_io_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct scsi_device *sdev = (void *)regs_get_kernel_argument(regs, 0);
+	struct sg_io_hdr *hdr = (void *)regs_get_kernel_argument(regs, 1);
+
+	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, hdr->cmd_len);
+	return 0;
+}
+
+/* scsi_bsg_sg_io_fn(q, hdr, open mode, timeout) */
+static int sgf_bsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct request_queue *q = (void *)regs_get_kernel_argument(regs, 0);
+	struct sg_io_v4 *hdr = (void *)regs_get_kernel_argument(regs, 1);
+
+	sgf_ctx_push((struct sgf_ctx *)ri->data, q->queuedata, hdr->request_len);
+	return 0;
+}
+
+/* scsi_ioctl(sdev, open mode, cmd, arg): SCSI_IOCTL_SEND_COMMAND */
+static int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct scsi_device *sdev = (void *)regs_get_kernel_argument(regs, 0);
+
+	if (regs_get_kernel_argument(regs, 2) != SCSI_IOCTL_SEND_COMMAND)
+		return 1;	/* no record, no return handler */
+	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, SGF_LEN_OPCODE);
+	return 0;
+}
+
+/*
+ * sg_ioctl(file, ...) and sg_write(file, ...): sg asks scsi_cmd_allowed()
+ * for read-only openers only. The device's reference is dropped at return.
+ */
+static int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct file *file = (void *)regs_get_kernel_argument(regs, 0);
+	struct scsi_device *sdev;
+
+	if (file->f_mode & FMODE_WRITE)
+		return 1;
+	sdev = sgf_file_sdev(file);
+	if (!sdev)
+		return 1;	/* judged without a record: fail closed */
+	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, SGF_LEN_SG);
+	return 0;
+}
+
+static int sgf_sg_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sgf_ctx *ctx = (struct sgf_ctx *)ri->data;
+
+	sgf_ctx_pop(ctx);
+	put_device(&ctx->sdev->sdev_gendev);
+	return 0;
+}
+
+/* --- the hooks -------------------------------------------------------------- */
+
+/*
+ * Concurrent callers inside one probed function, per CPU and beyond: more
+ * than this at once, and the newest commands are judged without a record
+ * (fail closed), counted in sgf_ctx_missed.
+ */
+#define SGF_MAXACTIVE	256
+
+/**
+ * struct sgf_hook - one probe
+ * @mod: the module of the probed function
+ * @func: the probed function
+ * @entry: for a record: the kretprobe's entry handler
+ * @ret: and its return handler
+ * @pre: for a decision: the kprobe's handler
+ * @rp: the kretprobe, or in @rp.kp the kprobe; zeroed before registering
+ * @sym: "module:function", for the kprobe's symbol lookup
+ * @registered: whether @rp is registered; under sgf_hooks_lock
+ */
+struct sgf_hook {
+	const char *mod;
+	const char *func;
+	kretprobe_handler_t entry;
+	kretprobe_handler_t ret;
+	kprobe_pre_handler_t pre;
+	struct kretprobe rp;
+	char sym[MODULE_NAME_LEN + KSYM_NAME_LEN];
+	bool registered;
+};
+
+#define SGF_RECORD(m, f, e, r)	{ .mod = (m), .func = (f), .entry = (e), .ret = (r) }
+#define SGF_DECIDE(m, f, p)	{ .mod = (m), .func = (f), .pre = (p) }
+
+/*
+ * In the order they are registered: the records before the decisions that
+ * use them. Every module listed must have every function listed.
+ */
+static struct sgf_hook sgf_hooks[] = {
+	SGF_RECORD("scsi_mod", "sg_io", sgf_sg_io_entry, sgf_ctx_return),
+	SGF_RECORD("scsi_mod", "scsi_bsg_sg_io_fn", sgf_bsg_entry, sgf_ctx_return),
+	SGF_RECORD("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_entry, sgf_ctx_return),
+	SGF_DECIDE("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_pre),
+	SGF_DECIDE("scsi_mod", "scsi_cmd_allowed", sgf_cmd_allowed_pre),
+	SGF_RECORD("sg", "sg_ioctl", sgf_sg_entry, sgf_sg_return),
+	SGF_RECORD("sg", "sg_write", sgf_sg_entry, sgf_sg_return),
+	SGF_DECIDE("ch", "ch_ioctl", sgf_ch_ioctl_pre),
+};
+
+/* Serializes registering and unregistering the hooks */
+static DEFINE_MUTEX(sgf_hooks_lock);
+
+static int sgf_hook_register(struct sgf_hook *h)
+{
+	int ret;
+
+	memset(&h->rp, 0, sizeof(h->rp));
+	snprintf(h->sym, sizeof(h->sym), "%s:%s", h->mod, h->func);
+	h->rp.kp.symbol_name = h->sym;
+	if (h->pre) {
+		h->rp.kp.pre_handler = h->pre;
+		ret = register_kprobe(&h->rp.kp);
+	} else {
+		h->rp.entry_handler = h->entry;
+		h->rp.handler = h->ret;
+		h->rp.data_size = sizeof(struct sgf_ctx);
+		h->rp.maxactive = SGF_MAXACTIVE;
+		ret = register_kretprobe(&h->rp);
+	}
+	if (ret)
+		pr_err("Linux %s: cannot hook %s (%d): this kernel's code is not what sgfilter knows\n",
+		       init_utsname()->release, h->sym, ret);
+	else
+		h->registered = true;
+	return ret;
+}
+
+static void sgf_hook_unregister(struct sgf_hook *h)
+{
+	if (!h->registered)
+		return;
+	if (h->pre) {
+		unregister_kprobe(&h->rp.kp);
+	} else {
+		unregister_kretprobe(&h->rp);
+		if (h->rp.nmissed)
+			atomic_long_add(h->rp.nmissed, &sgf_ctx_missed);
+	}
+	h->registered = false;
+}
+
+/* Unhook module @mod's functions (all of them with NULL) */
+static void sgf_unhook(const char *mod)
+{
+	int i;
+
+	mutex_lock(&sgf_hooks_lock);
+	for (i = ARRAY_SIZE(sgf_hooks) - 1; i >= 0; i--)
+		if (!mod || !strcmp(sgf_hooks[i].mod, mod))
+			sgf_hook_unregister(&sgf_hooks[i]);
+	mutex_unlock(&sgf_hooks_lock);
+}
+
+/* Hook every listed function of module @mod: all or none */
+static int sgf_hook(const char *mod)
+{
+	int i, ret = 0;
+
+	mutex_lock(&sgf_hooks_lock);
+	for (i = 0; i < ARRAY_SIZE(sgf_hooks) && !ret; i++)
+		if (!strcmp(sgf_hooks[i].mod, mod) && !sgf_hooks[i].registered)
+			ret = sgf_hook_register(&sgf_hooks[i]);
+	mutex_unlock(&sgf_hooks_lock);
+	if (ret)
+		sgf_unhook(mod);
+	return ret;
+}
+
+/* Whether module @mod is loaded, by its __this_module symbol */
+static bool sgf_module_loaded(const char *mod)
+{
+	char sym[MODULE_NAME_LEN + 16];
+
+	snprintf(sym, sizeof(sym), "%s:__this_module", mod);
+	return sgf_lookup_name(sym);
+}
+
+static bool sgf_hooked_module(const char *mod)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(sgf_hooks); i++)
+		if (!strcmp(sgf_hooks[i].mod, mod))
+			return true;
+	return false;
+}
+
+/*
+ * A module we hook comes: hook it before its init runs, or keep it from
+ * loading; it goes: unhook it, so that its next coming hooks it again.
+ */
+static int sgf_module_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct module *mod = data;
+
+	if (!sgf_hooked_module(mod->name))
+		return NOTIFY_DONE;
+	switch (action) {
+	case MODULE_STATE_COMING:
+		return notifier_from_errno(sgf_hook(mod->name));
+	case MODULE_STATE_GOING:
+		sgf_unhook(mod->name);
+		return NOTIFY_OK;
+	default:
+		return NOTIFY_DONE;
+	}
+}
+
+static struct notifier_block sgf_module_nb = {
+	.notifier_call = sgf_module_notify,
+};
+
+int sgf_backend_init(void)
+{
+	static const char *const mods[] = { "scsi_mod", "sg", "ch" };
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++) {
+		spin_lock_init(&sgf_ctx_buckets[i].lock);
+		INIT_HLIST_HEAD(&sgf_ctx_buckets[i].head);
+	}
+	ret = sgf_lookup_init();
+	if (ret)
+		return ret;
+	ret = sgf_flag_init();
+	if (ret)
+		return ret;
+	/* first the notifier, so that no module comes unhooked in between */
+	ret = register_module_notifier(&sgf_module_nb);
+	if (ret)
+		goto out_flag;
+	for (i = 0; i < ARRAY_SIZE(mods); i++) {
+		/* scsi_mod is loaded: sgfilter uses its symbols */
+		if (i && !sgf_module_loaded(mods[i]))
+			continue;
+		ret = sgf_hook(mods[i]);
+		if (ret)
+			goto out_unhook;
+	}
+	return 0;
+
+out_unhook:
+	unregister_module_notifier(&sgf_module_nb);
+	sgf_unhook(NULL);
+	synchronize_rcu_tasks();
+	sgf_ctx_forget_all();
+out_flag:
+	sgf_flag_exit();
+	return ret;
+}
+
+void sgf_backend_exit(void)
+{
+	unregister_module_notifier(&sgf_module_nb);
+	sgf_unhook(NULL);
+	/*
+	 * A task sent to sgf_ret_*() by a handler may have been preempted
+	 * before it returned: wait until every task has passed a voluntary
+	 * context switch, outside this module's code.
+	 */
+	synchronize_rcu_tasks();
+	sgf_ctx_forget_all();
+	sgf_flag_exit();
+}
