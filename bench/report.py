@@ -5,7 +5,7 @@
   report.py PATCHED-RESULTS MAINLINE-RESULTS DECIDE-RESULTS PATCHED-OBJ MAINLINE-OBJ OUTDIR
 
 The results files are the second serial port logs of the two boots (the
-SGF-BENCH lines of bench/suites.sh) and the output of bench/decide.c (run
+SGF-BENCH lines of bench/bench-suites.sh) and the output of bench/decide.c (run
 natively on the host); the object trees give the sizes of
 vmlinux and of the table symbols. Every timing figure is a ratio of runs
 made side by side in one boot, in alternating rounds: the median of the

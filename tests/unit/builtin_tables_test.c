@@ -8,7 +8,7 @@
  * differences listed in Documentation/default-policy.rst applied on top.
  * Every class, opcode, service action and open mode is compared.
  *
- * Usage: policy_test DEFAULT-POLICY.rst
+ * Usage: builtin_tables_test DEFAULT-POLICY.rst
  */
 #include <ctype.h>
 #include <errno.h>

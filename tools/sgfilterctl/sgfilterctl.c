@@ -3,7 +3,7 @@
  * sgfilterctl - look at and change who may send which SCSI command (SG_IO).
  *
  * The built-in class tables come from the kernel's own drivers/scsi/scsi_sgio.c
- * and the entry syntax from the module's kernel/sgfilter/policy.c, compiled in
+ * and the entry syntax from the module's kernel/sgfilter/edits.c, compiled in
  * (see the Makefile): the tool keeps no copy of either. Opcode names come
  * from sg3_utils' libsgutils2, per device type. sgfilterctl.h lists which
  * file does what; this one holds the command table and main().
