@@ -10,15 +10,15 @@
  *                    block node
  *   SGF_CDROM_BSG    bsg node of a CD-ROM, SGF_CDROM its block node
  *   SGF_LIO_BSG      bsg node of a LIO disk with persistent reservations
+ *
+ * Without SGF_DISK*, the test adds a scsi_debug disk of its own (common.h);
+ * what needs the CD-ROM or the LIO disk is skipped without them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/bsg.h>
 #include <linux/cdrom.h>
 #include <scsi/scsi_ioctl.h>
-#include <scsi/sg.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,8 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "sgio_util.h"
+#include "common.h"
 
 #define SYSFS		"/sys/kernel/sgfilter"
 #define KEY		0x5367666d6f64ULL
@@ -55,6 +54,30 @@ static int send_bsg(int fd, struct cmd *c)
 	return sgf_bsg(fd, c->cdb, c->len, (enum sgf_dir)c->dir, c->data, c->xfer);
 }
 
+struct send_job {
+	const char *uid, *comm, *node;
+	bool writer;
+	struct cmd *c;
+};
+
+static int send_job(void *arg)
+{
+	const struct send_job *j = arg;
+	int fd, ret;
+
+	if (j->uid)
+		setenv("SGF_UID", j->uid, 1);
+	if (j->comm)
+		prctl(PR_SET_NAME, j->comm);
+	sgf_drop_to_user();
+	fd = open(j->node, j->writer ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return 201;
+	ret = send_bsg(fd, j->c);
+	/* 0-127: -errno; 128+: status + 128 */
+	return ret < 0 ? -ret : 128 + ret;
+}
+
 /*
  * Send @c to @node as the unprivileged user @uid (NULL: SGF_UID), named
  * @comm if not NULL: what send_bsg() returned
@@ -62,29 +85,12 @@ static int send_bsg(int fd, struct cmd *c)
 static int user_send_as(const char *uid, const char *comm, const char *node,
 			bool writer, struct cmd *c)
 {
-	int status;
-	pid_t pid = fork();
+	struct send_job job = { uid, comm, node, writer, c };
+	/* the job becomes the user itself, after naming itself */
+	int status = sgf_run_child(NULL, send_job, &job);
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd, ret;
-
-		if (uid)
-			setenv("SGF_UID", uid, 1);
-		if (comm)
-			prctl(PR_SET_NAME, comm);
-		sgf_drop_to_user();
-		fd = open(node, writer ? O_RDWR : O_RDONLY);
-		if (fd < 0)
-			_exit(201);
-		ret = send_bsg(fd, c);
-		/* 0-127: -errno; 128+: status + 128 */
-		_exit(ret < 0 ? -ret : 128 + ret);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -ECHILD;
-	status = WEXITSTATUS(status);
+	if (status < 0)
+		return status;
 	return status >= 200 ? -ECHILD : status >= 128 ? status - 128 : -status;
 }
 
@@ -93,26 +99,29 @@ static int user_send(const char *node, bool writer, struct cmd *c)
 	return user_send_as(NULL, NULL, node, writer, c);
 }
 
+struct ioctl_job {
+	const char *node;
+	unsigned long req, arg;
+};
+
+static int ioctl_job(void *arg)
+{
+	const struct ioctl_job *j = arg;
+	int fd = open(j->node, O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return 201;
+	return ioctl(fd, j->req, j->arg) < 0 && errno == EPERM ? 1 : 0;
+}
+
 /* An ioctl on @node, read-only, as the user: -EPERM, or 0 if it went out */
 static int user_ioctl(const char *node, unsigned long req, unsigned long arg)
 {
-	int status;
-	pid_t pid = fork();
+	struct ioctl_job job = { node, req, arg };
+	int status = sgf_run_as_user(ioctl_job, &job);
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd;
-
-		sgf_drop_to_user();
-		fd = open(node, O_RDONLY | O_NONBLOCK);
-		if (fd < 0)
-			_exit(201);
-		_exit(ioctl(fd, req, arg) < 0 && errno == EPERM ? 1 : 0);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -ECHILD;
-	status = WEXITSTATUS(status);
+	if (status < 0)
+		return status;
 	return status >= 200 ? -ECHILD : status ? -EPERM : 0;
 }
 
@@ -157,31 +166,6 @@ static int root_send(const char *node, struct cmd *c)
 	ret = send_bsg(fd, c);
 	close(fd);
 	return ret;
-}
-
-/* Read a whole file into @buf (NUL-terminated); -errno on failure */
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t len = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return 0;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64];
-
-	if (read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
 }
 
 static int modprobe(bool load)
@@ -293,12 +277,18 @@ static int verdicts(bool out[][2], unsigned int *n)
 /* --- with the module loaded --------------------------------------------- */
 
 FIXTURE(module) {
+	struct sgf_dev dev;
 	const char *disk, *lio;
 	bool stock;	/* the module's stock backend: no built-in tables */
 };
 
 FIXTURE_SETUP(module)
 {
+	const char *why = sgf_dev_get(_metadata, &self->dev, "SGF_DISK", SGF_TYPE_DISK);
+
+	/* the tests that need the disk say so; the others run without it */
+	if (why)
+		TH_LOG("no disk: %s", why);
 	self->disk = getenv("SGF_DISK_BSG");
 	self->lio = getenv("SGF_LIO_BSG");
 	if (modprobe(true))
@@ -315,6 +305,7 @@ FIXTURE_TEARDOWN(module)
 		root_send(self->lio, &c);
 	}
 	modprobe(false);
+	sgf_dev_put(&self->dev);
 }
 
 TEST_F(module, defaults_equal_builtin)
@@ -379,22 +370,22 @@ TEST_F(module, counters_move)
 
 	if (!self->disk)
 		SKIP(return, "SGF_DISK_BSG is not set");
-	ASSERT_EQ(0, read_long(SYSFS "/disk/denied"));
-	ASSERT_EQ(0, read_long(SYSFS "/disk/allowed"));
+	ASSERT_EQ(0, sgf_read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, sgf_read_long(SYSFS "/disk/allowed"));
 	ASSERT_EQ(-EPERM, user_send(self->disk, false, &c));
 	c = tur();
 	ASSERT_EQ(0, user_send(self->disk, false, &c));
-	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
-	ASSERT_EQ(1, read_long(SYSFS "/disk/allowed"));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_EQ(1, sgf_read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(1, sgf_read_long(SYSFS "/disk/allowed"));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
 	ASSERT_STREQ("0x42 1\n", buf);
 	/* root's commands never reach the table */
 	c = unmap(SCRATCH_LBA);
 	ASSERT_EQ(0, root_send(self->disk, &c));
-	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(1, sgf_read_long(SYSFS "/disk/denied"));
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/reset_counters", "1"));
-	ASSERT_EQ(0, read_long(SYSFS "/disk/denied"));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_EQ(0, sgf_read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
 	ASSERT_STREQ("", buf);
 }
 
@@ -431,21 +422,21 @@ TEST_F(module, bad_writes_change_nothing)
 	char before[32768], after[32768], path[128];
 	unsigned int i;
 
-	ASSERT_EQ(0, read_file(SYSFS "/disk/table", before, sizeof(before)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/table", before, sizeof(before)));
 	ASSERT_NE(0, strlen(before));
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), SYSFS "/disk/%s", bad[i].file);
 		EXPECT_EQ(-EINVAL, sgf_write_str(path, bad[i].val))
 			TH_LOG("%s <- \"%s\"", bad[i].file, bad[i].val);
 	}
-	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STREQ(before, after);
 	/* and a good one does change it, then reset undoes it */
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5e read"));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STRNE(before, after);
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/reset", "1"));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STREQ(before, after);
 }
 
@@ -460,7 +451,7 @@ TEST_F(module, user_may_read_not_write)
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(0, read_file(SYSFS "/disk/table", before, sizeof(before)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/table", before, sizeof(before)));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -470,19 +461,19 @@ TEST_F(module, user_may_read_not_write)
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			if (sgf_write_str(files[i], i ? "1" : "0x5f write") != -EACCES)
 				_exit(1 + i);
-		if (read_file(SYSFS "/disk/table", buf, sizeof(buf)) || !buf[0] ||
-		    read_long(SYSFS "/disk/generation") < 0)
+		if (sgf_read_file(SYSFS "/disk/table", buf, sizeof(buf)) || !buf[0] ||
+		    sgf_read_long(SYSFS "/disk/generation") < 0)
 			_exit(10);
 		/* who was refused what is root's business */
-		if (read_file(SYSFS "/disk/denied", buf, sizeof(buf)) != -EACCES ||
-		    read_file(SYSFS "/disk/allowed", buf, sizeof(buf)) != -EACCES ||
-		    read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)) != -EACCES)
+		if (sgf_read_file(SYSFS "/disk/denied", buf, sizeof(buf)) != -EACCES ||
+		    sgf_read_file(SYSFS "/disk/allowed", buf, sizeof(buf)) != -EACCES ||
+		    sgf_read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)) != -EACCES)
 			_exit(11);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/table", after, sizeof(after)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/table", after, sizeof(after)));
 	ASSERT_STREQ(before, after);
 }
 
@@ -507,21 +498,21 @@ TEST_F(module, counters_are_root_only)
 /* Every replacement of a table moves its generation; a refused edit not */
 TEST_F(module, generation_moves)
 {
-	long g = read_long(SYSFS "/disk/generation");
+	long g = sgf_read_long(SYSFS "/disk/generation");
 
 	ASSERT_LE(0, g);
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5e read"));
-	ASSERT_EQ(g + 1, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(g + 1, sgf_read_long(SYSFS "/disk/generation"));
 	ASSERT_EQ(-EINVAL, sgf_write_str(SYSFS "/disk/allow", "banana"));
-	ASSERT_EQ(g + 1, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(g + 1, sgf_read_long(SYSFS "/disk/generation"));
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/deny", "0x5e"));
-	ASSERT_EQ(g + 2, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(g + 2, sgf_read_long(SYSFS "/disk/generation"));
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/load", "0x00 read\n"));
-	ASSERT_EQ(g + 3, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(g + 3, sgf_read_long(SYSFS "/disk/generation"));
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/reset", "1"));
-	ASSERT_EQ(g + 4, read_long(SYSFS "/disk/generation"));
+	ASSERT_EQ(g + 4, sgf_read_long(SYSFS "/disk/generation"));
 	/* another class's generation did not move */
-	ASSERT_EQ(read_long(SYSFS "/tape/generation"), read_long(SYSFS "/tape/generation"));
+	ASSERT_EQ(sgf_read_long(SYSFS "/tape/generation"), sgf_read_long(SYSFS "/tape/generation"));
 }
 
 /* A CDB of no bytes is denied and logged as such, not as TEST UNIT READY */
@@ -536,8 +527,8 @@ TEST_F(module, empty_cdb)
 	fd = kmsg_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(-EPERM, user_send(self->disk, false, &c));
-	ASSERT_EQ(1, read_long(SYSFS "/disk/denied"));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_EQ(1, sgf_read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
 	ASSERT_STREQ("", buf);
 	EXPECT_TRUE(KMSG_HAS(fd, "sgfilter: denied", "empty CDB", "read-only"));
 	close(fd);
@@ -579,7 +570,7 @@ TEST_F(module, log_rate_limit_is_per_user)
 	EXPECT_TRUE(KMSG_HAS(fd, "sgfilter: denied", "uid 1001:", "0x42"));
 	close(fd);
 	/* and the counters saw all of them */
-	ASSERT_EQ(16, read_long(SYSFS "/disk/denied"));
+	ASSERT_EQ(16, sgf_read_long(SYSFS "/disk/denied"));
 }
 
 /* The commands ioctls send follow the module's tables too */
@@ -592,12 +583,12 @@ TEST_F(module, ioctl_commands_follow_the_tables)
 		SKIP(return, "SGF_DISK or SGF_CDROM is not set");
 	/* SCSI_IOCTL_DOORLOCK sends PREVENT ALLOW MEDIUM REMOVAL, a write */
 	ASSERT_EQ(-EPERM, user_ioctl(disk, SCSI_IOCTL_DOORLOCK, 0));
-	ASSERT_EQ(0, read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
+	ASSERT_EQ(0, sgf_read_file(SYSFS "/disk/denied_opcodes", buf, sizeof(buf)));
 	ASSERT_STREQ("0x1e 1\n", buf);
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x1e read"));
 	ASSERT_EQ(0, user_ioctl(disk, SCSI_IOCTL_DOORLOCK, 0));
 	ASSERT_EQ(0, user_ioctl(disk, SCSI_IOCTL_DOORUNLOCK, 0));
-	ASSERT_EQ(2, read_long(SYSFS "/disk/allowed"));
+	ASSERT_EQ(2, sgf_read_long(SYSFS "/disk/allowed"));
 	if (self->stock) {
 		TH_LOG("the stock backend does not hook sr's cdrom ioctls yet");
 		return;
@@ -651,14 +642,20 @@ static void hammer(const char *node, bool as_user)
 }
 
 FIXTURE(reload) {
+	struct sgf_dev dev;
 };
 
 FIXTURE_SETUP(reload)
 {
+	const char *why = sgf_dev_get(_metadata, &self->dev, "SGF_DISK", SGF_TYPE_DISK);
+
+	if (why)
+		TH_LOG("no disk: %s", why);
 }
 
 FIXTURE_TEARDOWN(reload)
 {
+	sgf_dev_put(&self->dev);
 }
 
 /*

@@ -2,13 +2,15 @@
 /*
  * sgfilter selftests: which commands reach a SCSI device through SG_IO.
  *
- * Run against real devices named by environment variables (missing ones are
- * skipped):
+ * Run against real devices named by environment variables:
  *
  *   SGF_DISK       block node of a scsi_debug disk with lbpu=1 (/dev/sdX)
  *   SGF_DISK_SG    its sg node, SGF_DISK_BSG its bsg node
  *   SGF_CDROM      block node of a CD-ROM (/dev/srN)
  *   SGF_CDROM_SG   its sg node, SGF_CDROM_BSG its bsg node
+ *
+ * Without them, root gets a scsi_debug disk or CD-ROM of the test's own
+ * (common.h); an unprivileged user skips what is not set.
  *
  * Run it once as an unprivileged user who may open the nodes for reading and
  * writing, and once as root: with CAP_SYS_RAWIO every command must pass.
@@ -28,11 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "sgio_util.h"
+#include "common.h"
 
 #ifndef SCSI_IOCTL_SEND_COMMAND
 #define SCSI_IOCTL_SEND_COMMAND 1
@@ -59,14 +59,7 @@ struct cmd {
 
 static bool has_rawio(void)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = {};
-
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[0].effective & (1u << CAP_SYS_RAWIO);
+	return sgf_has_cap(CAP_SYS_RAWIO);
 }
 
 static int send_sg_io(int fd, const struct cmd *c, uint8_t *buf)
@@ -267,6 +260,7 @@ static struct cmd blank(void)
 } while (0)
 
 FIXTURE(disk) {
+	struct sgf_dev dev;
 	int fd;
 	uint8_t buf[8 * BLOCK];
 };
@@ -318,9 +312,32 @@ static void open_node(struct __test_metadata *const _metadata, int *fd,
 		TH_LOG("Failed to open \"%s\": %s", path, strerror(errno));
 }
 
+/*
+ * A disk made here gets what the VM init writes to its own: a pattern at
+ * LBA 0-7, which disk.unmap checks is still there afterwards
+ */
+static int write_pattern(const char *blk)
+{
+	uint8_t pattern[8 * BLOCK];
+	int fd = open(blk, O_WRONLY), ret = 0;
+	unsigned int i;
+
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < sizeof(pattern); i++)
+		pattern[i] = i * 7 + 1;
+	if (write(fd, pattern, sizeof(pattern)) != sizeof(pattern) || fsync(fd))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 FIXTURE_SETUP(disk)
 {
 	self->fd = -1;
+	SGF_DEV_GET(&self->dev, "SGF_DISK", SGF_TYPE_DISK);
+	if (self->dev.added)
+		ASSERT_EQ(0, write_pattern(self->dev.blk));
 	open_node(_metadata, &self->fd, variant->env,
 		  variant->writer ? O_RDWR : O_RDONLY);
 }
@@ -329,6 +346,7 @@ FIXTURE_TEARDOWN(disk)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	sgf_dev_put(&self->dev);
 }
 
 #define SEND_BUF(c, buf) send_cmd(variant->entry, self->fd, &(c), (buf))
@@ -430,6 +448,7 @@ TEST_F(disk, opcode_0x0d)
 }
 
 FIXTURE(cdrom) {
+	struct sgf_dev dev;
 	int fd;
 	uint8_t buf[BLOCK];
 };
@@ -464,6 +483,7 @@ FIXTURE_VARIANT_ADD(cdrom, packet_reader) {
 FIXTURE_SETUP(cdrom)
 {
 	self->fd = -1;
+	SGF_DEV_GET(&self->dev, "SGF_CDROM", SGF_TYPE_ROM);
 	/* O_NONBLOCK: open an sr node with no disc in it */
 	open_node(_metadata, &self->fd, variant->env,
 		  (variant->writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
@@ -473,6 +493,7 @@ FIXTURE_TEARDOWN(cdrom)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	sgf_dev_put(&self->dev);
 }
 
 /* 0x42: UNMAP on a disk, READ SUB-CHANNEL here */
@@ -530,6 +551,7 @@ TEST_F(cdrom, write_same32)
  * reader stopping a disk with SCSI_IOCTL_STOP_UNIT).
  */
 FIXTURE(ioctl) {
+	struct sgf_dev dev;
 	int fd;
 };
 
@@ -555,6 +577,8 @@ FIXTURE_VARIANT_ADD(ioctl, sr_reader) {
 FIXTURE_SETUP(ioctl)
 {
 	self->fd = -1;
+	SGF_DEV_GET(&self->dev, variant->env,
+		    variant->cdrom ? SGF_TYPE_ROM : SGF_TYPE_DISK);
 	open_node(_metadata, &self->fd, variant->env,
 		  (variant->writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
 }
@@ -563,6 +587,7 @@ FIXTURE_TEARDOWN(ioctl)
 {
 	if (self->fd >= 0)
 		close(self->fd);
+	sgf_dev_put(&self->dev);
 }
 
 /*

@@ -7,7 +7,7 @@
  * Runs as root and makes its own devices: a scsi_debug host of peripheral
  * type tape (st attaches) or medium changer (ch attaches) per variant, whose
  * st or ch node an unprivileged child (SGF_UID, default 1000) opens for
- * reading or writing. scsi_debug must be loaded (modprobe scsi_debug).
+ * reading or writing (common.h loads scsi_debug if it is not).
  * "Allowed" means the ioctl was not refused with EPERM: scsi_debug does not
  * emulate every tape or changer command, and its answer is not the filter's
  * business.
@@ -16,7 +16,6 @@
  * that a command the module's changer table denies is denied to CHIOGSTATUS.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/chio.h>
@@ -27,20 +26,38 @@
 #include <sys/ioctl.h>
 #include <sys/mtio.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "sgio_util.h"
+#include "common.h"
 
-#define SDEBUG		"/sys/bus/pseudo/drivers/scsi_debug"
 #define SGF_MODULE	"/sys/kernel/sgfilter"
 
-#define TYPE_TAPE		0x01
-#define TYPE_MEDIUM_CHANGER	0x08
+#define TYPE_TAPE		SGF_TYPE_TAPE
+#define TYPE_MEDIUM_CHANGER	SGF_TYPE_MEDIUM_CHANGER
 
 /* What the child reports: the ioctl went out, was refused, or cannot run */
 enum outcome { SENT, REFUSED, NO_OPEN, NO_IOCTL };
+
+struct ioctl_job {
+	const char *node;
+	bool writer;
+	unsigned long req;
+	void *arg;
+};
+
+static int ioctl_job(void *arg)
+{
+	const struct ioctl_job *j = arg;
+	int fd = open(j->node, (j->writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+
+	if (fd < 0)
+		return NO_OPEN;
+	if (ioctl(fd, j->req, j->arg) >= 0)
+		return SENT;
+	if (errno == EPERM)
+		return REFUSED;
+	return errno == ENOTTY || errno == ENOSYS ? NO_IOCTL : SENT;
+}
 
 /*
  * Open @node as the unprivileged user (O_RDWR for a @writer), run the
@@ -49,66 +66,15 @@ enum outcome { SENT, REFUSED, NO_OPEN, NO_IOCTL };
 static enum outcome user_ioctl(const char *node, bool writer,
 			       unsigned long req, void *arg)
 {
-	int status;
-	pid_t pid = fork();
+	struct ioctl_job job = { node, writer, req, arg };
+	int status = sgf_run_as_user(ioctl_job, &job);
 
-	if (pid < 0)
-		return NO_OPEN;
-	if (!pid) {
-		int fd;
-
-		sgf_drop_to_user();
-		fd = open(node, (writer ? O_RDWR : O_RDONLY) | O_NONBLOCK);
-		if (fd < 0)
-			_exit(NO_OPEN);
-		if (ioctl(fd, req, arg) >= 0)
-			_exit(SENT);
-		if (errno == EPERM)
-			_exit(REFUSED);
-		_exit(errno == ENOTTY || errno == ENOSYS ? NO_IOCTL : SENT);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return NO_OPEN;
-	return WEXITSTATUS(status) <= NO_IOCTL ? WEXITSTATUS(status) : NO_OPEN;
-}
-
-/*
- * The entry of directory @dir named @prefix and a number (nst0, not its mode
- * nodes nst0l, nst0m, nst0a)
- */
-static bool first_entry(const char *dir, const char *prefix, char *out, size_t len)
-{
-	size_t n = strlen(prefix);
-	struct dirent *e;
-	bool found = false;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return false;
-	while (!found && (e = readdir(d)))
-		if (!strncmp(e->d_name, prefix, n) && e->d_name[n] &&
-		    strspn(e->d_name + n, "0123456789") == strlen(e->d_name + n))
-			found = snprintf(out, len, "%s", e->d_name) < (int)len;
-	closedir(d);
-	return found;
-}
-
-static int read_int(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? atoi(buf) : -1;
+	return status >= 0 && status <= NO_IOCTL ? status : NO_OPEN;
 }
 
 FIXTURE(node) {
+	struct sgf_dev dev;
 	char node[80];
-	int old_ptype;
-	bool added;
 };
 
 FIXTURE_VARIANT(node) {
@@ -122,77 +88,25 @@ FIXTURE_VARIANT_ADD(node, changer_reader) { .ptype = TYPE_MEDIUM_CHANGER, .write
 FIXTURE_VARIANT_ADD(node, changer_writer) { .ptype = TYPE_MEDIUM_CHANGER, .writer = true };
 
 /*
- * Add a scsi_debug host of the variant's type and find its st (non-rewinding)
- * or ch node: the class directory appears when the driver has attached.
+ * Add a scsi_debug host of the variant's type with its st (non-rewinding)
+ * or ch node (common.h)
  */
 FIXTURE_SETUP(node)
 {
-	const bool tape = variant->ptype == TYPE_TAPE;
-	const char *cls = tape ? "scsi_tape" : "scsi_changer";
-	char ptype[16], path[320], hctl[64] = "", name[64];
-	int i, hosts;
+	const char *why = sgf_sdebug_add(_metadata, &self->dev, variant->ptype);
 
-	self->added = false;
-	self->old_ptype = -1;
-	if (geteuid())
-		SKIP(return, "makes its own scsi_debug devices: run as root");
-	if (access(SDEBUG "/add_host", W_OK))
-		SKIP(return, "no scsi_debug (modprobe scsi_debug)");
-	hosts = read_int(SDEBUG "/add_host");
-	ASSERT_LE(0, hosts);
-	self->old_ptype = read_int(SDEBUG "/ptype");
-	snprintf(ptype, sizeof(ptype), "%d", variant->ptype);
-	ASSERT_EQ(0, sgf_write_str(SDEBUG "/ptype", ptype));
-	ASSERT_EQ(0, sgf_write_str(SDEBUG "/add_host", "1"));
-	self->added = true;
-
-	/* The new host is the highest numbered scsi_debug host */
-	for (i = 0; i < 100; i++) {
-		struct dirent *e;
-		DIR *d = opendir("/sys/bus/scsi/devices");
-		int best = -1;
-
-		ASSERT_NE(NULL, d);
-		while ((e = readdir(d))) {
-			int h, c, t, l;
-
-			if (sscanf(e->d_name, "%d:%d:%d:%d", &h, &c, &t, &l) != 4)
-				continue;
-			snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/type", e->d_name);
-			if (read_int(path) != variant->ptype || h <= best)
-				continue;
-			snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/%s", e->d_name, cls);
-			if (first_entry(path, tape ? "nst" : "sch", name, sizeof(name))) {
-				best = h;
-				snprintf(hctl, sizeof(hctl), "%.63s", e->d_name);
-			}
-		}
-		closedir(d);
-		if (best >= 0)
-			break;
-		usleep(100000);
-	}
-	ASSERT_NE(0, hctl[0]) TH_LOG("no %s device after add_host", cls);
-	snprintf(self->node, sizeof(self->node), "/dev/%s", name);
-	for (i = 0; i < 50 && access(self->node, F_OK); i++)
-		usleep(100000);
+	if (why)
+		SKIP(return, "makes its own scsi_debug devices, and %s", why);
+	snprintf(self->node, sizeof(self->node), "%s", self->dev.chr);
 	/* what a distribution does for tapes and changers: group rw */
 	ASSERT_EQ(0, chmod(self->node, 0666))
 		TH_LOG("Failed to chmod \"%s\": %s", self->node, strerror(errno));
-	TH_LOG("%s: %s", hctl, self->node);
+	TH_LOG("%s: %s", self->dev.hctl, self->node);
 }
 
 FIXTURE_TEARDOWN(node)
 {
-	char ptype[16];
-
-	/* -1 removes the last host added: ours */
-	if (self->added)
-		sgf_write_str(SDEBUG "/add_host", "-1");
-	if (self->old_ptype >= 0) {
-		snprintf(ptype, sizeof(ptype), "%d", self->old_ptype);
-		sgf_write_str(SDEBUG "/ptype", ptype);
-	}
+	sgf_dev_put(&self->dev);
 }
 
 #define ASSERT_USER_IOCTL(req, arg, allowed) do {			\

@@ -9,30 +9,25 @@
  *   SGF_LIO, SGF_LIO_SG, SGF_LIO_BSG   nodes of a LIO disk with persistent
  *                                      reservations (tcm_loop)
  *   SGF_DISK                           a scsi_debug disk, for the sysfs tests
+ *
+ * Without SGF_DISK the sysfs tests add a scsi_debug disk of their own
+ * (common.h); without SGF_LIO the reservation tests are skipped.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <linux/bsg.h>
 #include <linux/capability.h>
-#include <scsi/sg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "sgio_util.h"
+#include "common.h"
 
 #define KEY		0x5367666c74ULL		/* "Sgflt" */
 
@@ -80,15 +75,12 @@ static int sdev_flag_path(const char *node, char *buf, size_t len)
 /* The value of a 0/1 sysfs file, or -errno */
 static int sysfs_read_flag(const char *path)
 {
-	char buf[8] = {};
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
+	char buf[8];
+	int err = sgf_read_file(path, buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n != 2 || buf[1] != '\n' || (buf[0] != '0' && buf[0] != '1'))
+	if (err)
+		return err;
+	if (strlen(buf) != 2 || buf[1] != '\n' || (buf[0] != '0' && buf[0] != '1'))
 		return -EINVAL;
 	return buf[0] - '0';
 }
@@ -157,49 +149,52 @@ static bool has_key(const struct pr_cmd *c, uint64_t key)
 	return false;
 }
 
+struct pr_job {
+	const char *node;
+	enum entry entry;
+	bool writer;
+	struct pr_cmd *c;
+	int pipe;		/* where the child writes its result and @c */
+};
+
+static int pr_job(void *arg)
+{
+	struct pr_job *j = arg;
+	int fd = open(j->node, j->writer ? O_RDWR : O_RDONLY), ret;
+
+	if (fd < 0)
+		return 100;
+	ret = send_pr(j->entry, fd, j->c);
+	if (write(j->pipe, &ret, sizeof(ret)) != sizeof(ret) ||
+	    write(j->pipe, j->c, sizeof(*j->c)) != sizeof(*j->c))
+		return 101;
+	return 0;
+}
+
 /*
  * Run one PR command on @node as the unprivileged user; returns what
- * send_pr() returned, or 300 + errno if the open failed. @c gets the data.
+ * send_pr() returned, or 300 + the child's exit status if the open failed
+ * (399 if it did not exit). @c gets the data.
  */
 static int user_pr(const char *node, enum entry entry, bool writer, struct pr_cmd *c)
 {
-	int pipefd[2], status;
-	pid_t pid;
+	struct pr_job job = { node, entry, writer, c };
+	int pipefd[2], status, ret = 301;
 
 	if (pipe(pipefd))
 		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd, ret;
-
-		close(pipefd[0]);
-		sgf_drop_to_user();
-		fd = open(node, writer ? O_RDWR : O_RDONLY);
-		if (fd < 0)
-			_exit(100);
-		ret = send_pr(entry, fd, c);
-		if (write(pipefd[1], &ret, sizeof(ret)) != sizeof(ret) ||
-		    write(pipefd[1], c, sizeof(*c)) != sizeof(*c))
-			_exit(101);
-		_exit(0);
-	}
+	job.pipe = pipefd[1];
+	status = sgf_run_as_user(pr_job, &job);
 	close(pipefd[1]);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (status) {
 		close(pipefd[0]);
-		return 300 + (WIFEXITED(status) ? WEXITSTATUS(status) : 99);
+		return status < 0 ? 399 : 300 + status;
 	}
-	{
-		int ret = 301;
-
-		if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret) ||
-		    read(pipefd[0], c, sizeof(*c)) != sizeof(*c))
-			ret = 302;
-		close(pipefd[0]);
-		return ret;
-	}
+	if (read(pipefd[0], &ret, sizeof(ret)) != sizeof(ret) ||
+	    read(pipefd[0], c, sizeof(*c)) != sizeof(*c))
+		ret = 302;
+	close(pipefd[0]);
+	return ret;
 }
 
 /* Root's view of the registered keys, through the block node */
@@ -231,13 +226,16 @@ static int root_unregister(const char *blk)
 /* --- the flag in sysfs ---------------------------------------------------- */
 
 FIXTURE(flag) {
+	struct sgf_dev dev;
 	char queue[256], sdev[256];
 };
 
 FIXTURE_SETUP(flag)
 {
-	const char *disk = getenv("SGF_DISK");
+	const char *disk;
 
+	SGF_DEV_GET(&self->dev, "SGF_DISK", SGF_TYPE_DISK);
+	disk = getenv("SGF_DISK");
 	if (!disk)
 		SKIP(return, "SGF_DISK is not set");
 	ASSERT_EQ(0, queue_flag_path(disk, self->queue, sizeof(self->queue)));
@@ -249,6 +247,7 @@ FIXTURE_TEARDOWN(flag)
 {
 	if (self->queue[0])
 		sgf_write(self->queue, "0", 1);
+	sgf_dev_put(&self->dev);
 }
 
 TEST_F(flag, both_files_are_one_flag)
@@ -297,33 +296,28 @@ TEST_F(flag, bad_writes_change_nothing)
 /* Drop CAP_SYS_ADMIN from the effective set, staying uid 0 */
 static void drop_cap_sys_admin(void)
 {
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[2] = {};
-
-	if (syscall(SYS_capget, &hdr, data))
-		_exit(202);
-	data[0].effective &= ~(1u << CAP_SYS_ADMIN);
-	if (syscall(SYS_capset, &hdr, data))
+	if (sgf_drop_cap(CAP_SYS_ADMIN))
 		_exit(203);
+}
+
+struct write_job {
+	const char *path;
+	int err;
+};
+
+static int write_job(void *arg)
+{
+	const struct write_job *j = arg;
+
+	return sgf_write(j->path, "1", 1) == -j->err ? 0 : 1;
 }
 
 /* Write "1" to @path from a child made by @become; 0 if it got -@err */
 static int child_write(const char *path, void (*become)(void), int err)
 {
-	int status;
-	pid_t pid = fork();
+	struct write_job job = { path, err };
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		become();
-		_exit(sgf_write(path, "1", 1) == -err ? 0 : 1);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -ECHILD;
-	return WEXITSTATUS(status);
+	return sgf_run_child(become, write_job, &job);
 }
 
 TEST_F(flag, user_cannot_write)
@@ -343,44 +337,7 @@ TEST_F(flag, root_without_cap_sys_admin_cannot_write)
 
 /* --- a new device starts at 0 --------------------------------------------- */
 
-/* Find the H:C:T:L of the device under SCSI host @host; 0 on success */
-static int device_of_host(int host, char *hctl, size_t len)
-{
-	char prefix[32];
-	struct dirent *de;
-	int ret = -ENOENT;
-	DIR *d = opendir("/sys/bus/scsi/devices");
-
-	if (!d)
-		return -errno;
-	snprintf(prefix, sizeof(prefix), "%d:", host);
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
-			snprintf(hctl, len, "%s", de->d_name);
-			ret = 0;
-			break;
-		}
-	closedir(d);
-	return ret;
-}
-
-/* The highest SCSI host number, or -1 */
-static int last_host(void)
-{
-	struct dirent *de;
-	int last = -1;
-	DIR *d = opendir("/sys/class/scsi_host");
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "host", 4) && atoi(de->d_name + 4) > last)
-			last = atoi(de->d_name + 4);
-	closedir(d);
-	return last;
-}
-
-#define SDEBUG_ADD_HOST "/sys/bus/pseudo/drivers/scsi_debug/add_host"
+#define SDEBUG_ADD_HOST SGF_SDEBUG "/add_host"
 
 /*
  * A scsi_debug host of its own (the other tests keep their disk): set the
@@ -394,13 +351,13 @@ TEST(new_device_starts_at_zero)
 
 	if (access(SDEBUG_ADD_HOST, W_OK))
 		SKIP(return, "scsi_debug is not loaded");
-	before = last_host();
+	before = sgf_last_host();
 	ASSERT_EQ(0, sgf_write_str(SDEBUG_ADD_HOST, "1"));
-	host = last_host();
+	host = sgf_last_host();
 	ASSERT_LT(before, host);
-	for (i = 0; i < 100 && device_of_host(host, hctl, sizeof(hctl)); i++)
+	for (i = 0; i < 100 && sgf_device_of_host(host, hctl, sizeof(hctl)); i++)
 		usleep(100000);
-	ASSERT_EQ(0, device_of_host(host, hctl, sizeof(hctl)));
+	ASSERT_EQ(0, sgf_device_of_host(host, hctl, sizeof(hctl)));
 
 	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/unpriv_sgio", hctl);
 	EXPECT_EQ(0, sysfs_read_flag(path));
@@ -417,9 +374,9 @@ TEST(new_device_starts_at_zero)
 	EXPECT_EQ(0, sgf_write_str(path, "1"));
 	snprintf(path, sizeof(path), "/sys/class/scsi_host/host%d/scan", host);
 	EXPECT_EQ(0, sgf_write_str(path, "- - -"));
-	for (i = 0; i < 100 && device_of_host(host, hctl, sizeof(hctl)); i++)
+	for (i = 0; i < 100 && sgf_device_of_host(host, hctl, sizeof(hctl)); i++)
 		usleep(100000);
-	EXPECT_EQ(0, device_of_host(host, hctl, sizeof(hctl)));
+	EXPECT_EQ(0, sgf_device_of_host(host, hctl, sizeof(hctl)));
 	snprintf(path, sizeof(path), "/sys/bus/scsi/devices/%s/unpriv_sgio", hctl);
 	EXPECT_EQ(0, sysfs_read_flag(path));
 
@@ -433,18 +390,25 @@ TEST(new_device_starts_at_zero)
  */
 TEST(flag_only_on_scsi_queues)
 {
-	const char *disk = getenv("SGF_DISK");
+	struct sgf_dev dev = {};
+	const char *disk;
 	char path[PATH_MAX];
+	int err;
 
 	if (access("/sys/block/loop0", F_OK))
 		SKIP(return, "no loop device (CONFIG_BLK_DEV_LOOP)");
 	ASSERT_NE(0, access("/sys/block/loop0/queue/unpriv_sgio", F_OK));
 	ASSERT_EQ(ENOENT, errno);
 	ASSERT_EQ(0, access("/sys/block/loop0/queue/nomerges", F_OK));
+	SGF_DEV_GET(&dev, "SGF_DISK", SGF_TYPE_DISK);
+	disk = getenv("SGF_DISK");
 	if (!disk)
 		SKIP(return, "SGF_DISK is not set");
-	ASSERT_EQ(0, queue_flag_path(disk, path, sizeof(path)));
-	ASSERT_EQ(0, access(path, F_OK)) TH_LOG("%s", path);
+	err = queue_flag_path(disk, path, sizeof(path));
+	if (!err && access(path, F_OK))
+		err = -errno;
+	sgf_dev_put(&dev);
+	ASSERT_EQ(0, err) TH_LOG("%s", path);
 }
 
 /* --- persistent reservations as the unprivileged user --------------------- */
@@ -476,7 +440,8 @@ FIXTURE_SETUP(pr)
 	self->blk = getenv("SGF_LIO");
 	self->node = getenv(variant->env);
 	if (!self->blk || !self->node)
-		SKIP(return, "SGF_LIO or %s is not set", variant->env);
+		SKIP(return, "SGF_LIO or %s is not set (a LIO disk behind tcm_loop)",
+		     variant->env);
 	ASSERT_EQ(0, queue_flag_path(self->blk, self->queue, sizeof(self->queue)));
 	ASSERT_EQ(0, sgf_write_str(self->queue, "0"));
 	ASSERT_EQ(0, root_unregister(self->blk));

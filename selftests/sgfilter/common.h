@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the sgfilter selftests share beyond sending a CDB (sgio_util.h):
+ * capabilities, reading files, running a child as the test user, and the
+ * test devices.
+ *
+ * A test device is named by the environment, as the VM init exports it
+ * (tests/vm/lib/fixtures.sh): SGF_DISK=/dev/sdX, SGF_DISK_SG=/dev/sgN,
+ * SGF_DISK_BSG=/dev/bsg/H:C:T:L. Without those variables, and as root, a
+ * fixture makes the device itself: it adds a scsi_debug host (loading
+ * scsi_debug if needed), exports the variables for the rest of the test and
+ * removes the host in its teardown. Otherwise the test is skipped, saying why.
+ */
+#ifndef SGF_COMMON_H
+#define SGF_COMMON_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sgio_util.h"
+
+/* Peripheral device types (SPC), as scsi_debug's ptype takes them */
+#define SGF_TYPE_DISK		0x00
+#define SGF_TYPE_TAPE		0x01
+#define SGF_TYPE_ROM		0x05
+#define SGF_TYPE_MEDIUM_CHANGER	0x08
+
+/* --- capabilities ---------------------------------------------------------- */
+
+/* Whether capability @cap (< 32) is in this task's effective set */
+static inline bool sgf_has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[0].effective & (1u << cap);
+}
+
+/* Drop capability @cap (< 32) from the effective set: 0 or -errno */
+static inline int sgf_drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[0].effective &= ~(1u << cap);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* --- files ----------------------------------------------------------------- */
+
+/* Read a whole file into @buf (NUL-terminated); -errno on failure */
+static inline int sgf_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return 0;
+}
+
+/* The number in a file (a sysfs attribute), or -1 if it cannot be read */
+static inline long sgf_read_long(const char *path)
+{
+	char buf[64];
+
+	if (sgf_read_file(path, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* --- children -------------------------------------------------------------- */
+
+/*
+ * Fork; the child calls @become (if not NULL), then exits with what
+ * @fn(@arg) returns. The parent gets that exit status (0-255), -errno if
+ * there was no child, or -ECHILD if it did not exit.
+ */
+static inline int sgf_run_child(void (*become)(void), int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (become)
+			become();
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	return WEXITSTATUS(status);
+}
+
+/* The same as the unprivileged test user (sgf_drop_to_user(): exit 200 if not) */
+static inline int sgf_run_as_user(int (*fn)(void *arg), void *arg)
+{
+	return sgf_run_child(sgf_drop_to_user, fn, arg);
+}
+
+/* --- test devices ---------------------------------------------------------- */
+
+#define SGF_SDEBUG	"/sys/bus/pseudo/drivers/scsi_debug"
+
+#define SGF_NODE_LEN	64
+
+struct sgf_dev {
+	char hctl[64];		/* H:C:T:L */
+	char blk[SGF_NODE_LEN];	/* /dev/sdX or /dev/srN, "" if none */
+	char sg[SGF_NODE_LEN];	/* /dev/sgN, "" if none */
+	char bsg[96];		/* /dev/bsg/H:C:T:L, "" if none */
+	char chr[SGF_NODE_LEN];	/* /dev/nstN or /dev/schN, "" if none */
+	int old_ptype;		/* scsi_debug's ptype before ours */
+	bool ptype_set;		/* ... which teardown puts back */
+	bool added;		/* a scsi_debug host of ours, which teardown removes */
+};
+
+/* The highest SCSI host number, or -1 */
+static inline int sgf_last_host(void)
+{
+	struct dirent *de;
+	int last = -1;
+	DIR *d = opendir("/sys/class/scsi_host");
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "host", 4) && atoi(de->d_name + 4) > last)
+			last = atoi(de->d_name + 4);
+	closedir(d);
+	return last;
+}
+
+/* Find the H:C:T:L of the device under SCSI host @host; 0 on success */
+static inline int sgf_device_of_host(int host, char *hctl, size_t len)
+{
+	char prefix[32];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *d = opendir("/sys/bus/scsi/devices");
+
+	if (!d)
+		return -errno;
+	snprintf(prefix, sizeof(prefix), "%d:", host);
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(hctl, len, "%.*s", (int)len - 1, de->d_name);
+			ret = 0;
+			break;
+		}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * Put in @out "/dev/" and the entry of directory @dir named @prefix and a
+ * number (nst0, not its mode nodes nst0l, nst0m, nst0a); false (and "") if
+ * there is none
+ */
+static inline bool sgf_dev_entry(const char *dir, const char *prefix, char *out, size_t len)
+{
+	size_t n = strlen(prefix);
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir(dir);
+
+	out[0] = '\0';
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, n) && e->d_name[n] &&
+		    strspn(e->d_name + n, "0123456789") == strlen(e->d_name + n))
+			found = snprintf(out, len, "/dev/%s", e->d_name) < (int)len;
+	closedir(d);
+	if (!found)
+		out[0] = '\0';
+	return found;
+}
+
+/* Wait up to 5 s for @node to appear in devtmpfs: 0 or -ENOENT */
+static inline int sgf_wait_node(const char *node)
+{
+	int i;
+
+	for (i = 0; i < 50 && access(node, F_OK); i++)
+		usleep(100000);
+	return access(node, F_OK) ? -ENOENT : 0;
+}
+
+/*
+ * Find the nodes of @d->hctl: block (sd, sr), sg and bsg, and for a tape or
+ * a changer its st (non-rewinding) or ch node. 0 once every node the type
+ * has is there (the upper driver has attached, devtmpfs made the node).
+ */
+static inline int sgf_dev_nodes(struct sgf_dev *d, int ptype)
+{
+	static const struct { int ptype; const char *dir, *prefix; char what; } upper[] = {
+		{ SGF_TYPE_DISK, "block", "sd", 'b' },
+		{ SGF_TYPE_ROM, "block", "sr", 'b' },
+		{ SGF_TYPE_TAPE, "scsi_tape", "nst", 'c' },
+		{ SGF_TYPE_MEDIUM_CHANGER, "scsi_changer", "sch", 'c' },
+	};
+	char dir[256];
+	bool found = true;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(upper) / sizeof(upper[0]); i++) {
+		char *out = upper[i].what == 'b' ? d->blk : d->chr;
+
+		if (upper[i].ptype != ptype)
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/bus/scsi/devices/%s/%s", d->hctl, upper[i].dir);
+		found &= sgf_dev_entry(dir, upper[i].prefix, out, SGF_NODE_LEN);
+	}
+	/* sg and bsg, if this kernel has them */
+	snprintf(dir, sizeof(dir), "/sys/bus/scsi/devices/%s/scsi_generic", d->hctl);
+	if (!sgf_dev_entry(dir, "sg", d->sg, sizeof(d->sg)))
+		found &= access("/sys/class/scsi_generic", F_OK) != 0;
+	if (!access("/sys/class/bsg", F_OK))
+		snprintf(d->bsg, sizeof(d->bsg), "/dev/bsg/%s", d->hctl);
+	if (!found)
+		return -ENOENT;
+	if ((d->blk[0] && sgf_wait_node(d->blk)) || (d->chr[0] && sgf_wait_node(d->chr)) ||
+	    (d->sg[0] && sgf_wait_node(d->sg)) || (d->bsg[0] && sgf_wait_node(d->bsg)))
+		return -ENOENT;
+	return 0;
+}
+
+/* Remove the scsi_debug host sgf_sdebug_add() added; put scsi_debug's ptype back */
+static inline void sgf_dev_put(struct sgf_dev *d)
+{
+	char ptype[16];
+
+	/* -1 removes the last host added: ours */
+	if (d->added)
+		sgf_write_str(SGF_SDEBUG "/add_host", "-1");
+	d->added = false;
+	if (d->ptype_set) {
+		snprintf(ptype, sizeof(ptype), "%d", d->old_ptype);
+		sgf_write_str(SGF_SDEBUG "/ptype", ptype);
+	}
+	d->ptype_set = false;
+}
+
+/*
+ * Add a scsi_debug host whose device has peripheral type @ptype and find its
+ * nodes (sgf_dev_nodes). NULL, or why there is no such device: this is not
+ * root, or there is no scsi_debug; sgf_dev_put() removes it.
+ */
+static inline const char *sgf_sdebug_add(struct __test_metadata *const _metadata,
+					 struct sgf_dev *d, int ptype)
+{
+	char val[16];
+	int before, host, i, err = -ENOENT;
+
+	if (geteuid())
+		return "only root can add a scsi_debug device";
+	/* lbpu=1 and 16 MiB, as the VM's own scsi_debug disk */
+	if (access(SGF_SDEBUG, F_OK) &&
+	    system("modprobe -q scsi_debug add_host=0 lbpu=1 dev_size_mb=16"))
+		return "no scsi_debug (CONFIG_SCSI_DEBUG=m)";
+	if (access(SGF_SDEBUG "/add_host", W_OK))
+		return "no scsi_debug (modprobe scsi_debug)";
+	d->old_ptype = sgf_read_long(SGF_SDEBUG "/ptype");
+	ASSERT_LE(0, d->old_ptype);
+	snprintf(val, sizeof(val), "%d", ptype);
+	ASSERT_EQ(0, sgf_write_str(SGF_SDEBUG "/ptype", val));
+	d->ptype_set = true;
+	before = sgf_last_host();
+	ASSERT_EQ(0, sgf_write_str(SGF_SDEBUG "/add_host", "1"));
+	d->added = true;
+	host = sgf_last_host();
+	/* the device, then the upper driver that attaches to it */
+	for (i = 0; i < 100 && host > before && err; i++) {
+		err = sgf_device_of_host(host, d->hctl, sizeof(d->hctl));
+		if (!err)
+			err = sgf_dev_nodes(d, ptype);
+		if (err)
+			usleep(100000);
+	}
+	if (err)
+		sgf_dev_put(d);
+	ASSERT_EQ(0, err) TH_LOG("no scsi_debug device of type %d after add_host", ptype);
+	return NULL;
+}
+
+/* The environment variable @env with @suffix: "SGF_DISK" "_BSG" */
+static inline const char *sgf_getenv(const char *env, const char *suffix)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", env, suffix);
+	return getenv(name);
+}
+
+static inline void sgf_setenv(const char *env, const char *suffix, const char *val)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", env, suffix);
+	if (val[0])
+		setenv(name, val, 1);
+}
+
+/*
+ * The test device @env (SGF_DISK: @env, @env_SG, @env_BSG): from the
+ * environment if any of those is set, else a scsi_debug device of @ptype
+ * made here (sgf_sdebug_add), whose nodes get group SGF_GID (default 6,
+ * "disk") and mode 0660, as a distribution sets them, and are exported
+ * under those names for the rest of the test. NULL, or why there is none;
+ * sgf_dev_put() in the teardown.
+ */
+static inline const char *sgf_dev_get(struct __test_metadata *const _metadata,
+				      struct sgf_dev *d, const char *env, int ptype)
+{
+	const char *g = getenv("SGF_GID"), *why;
+	const char *nodes[] = { d->blk, d->sg, d->bsg };
+	unsigned int i;
+
+	if (sgf_getenv(env, "") || sgf_getenv(env, "_SG") || sgf_getenv(env, "_BSG"))
+		return NULL;
+	why = sgf_sdebug_add(_metadata, d, ptype);
+	if (why)
+		return why;
+	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (!nodes[i][0])
+			continue;
+		ASSERT_EQ(0, chown(nodes[i], -1, g ? atoi(g) : 6));
+		ASSERT_EQ(0, chmod(nodes[i], 0660));
+	}
+	sgf_setenv(env, "", d->blk);
+	sgf_setenv(env, "_SG", d->sg);
+	sgf_setenv(env, "_BSG", d->bsg);
+	TH_LOG("%s: scsi_debug %s: %s %s %s", env, d->hctl, d->blk, d->sg, d->bsg);
+	return NULL;
+}
+
+/* sgf_dev_get() in a fixture's setup: skip the test if there is no device */
+#define SGF_DEV_GET(dev, env, ptype) do {				\
+	const char *__why = sgf_dev_get(_metadata, (dev), (env), (ptype)); \
+									\
+	if (__why)							\
+		SKIP(return, "%s is not set, and %s", (env), __why);	\
+} while (0)
+
+#endif
