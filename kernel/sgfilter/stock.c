@@ -28,9 +28,12 @@
  *    is "denied": scsi_ioctl() for START STOP UNIT and PREVENT ALLOW MEDIUM
  *    REMOVAL, ch_ioctl() for the CHIO* ioctls. Their decision needs only the
  *    ioctl number, which is in a register: nothing is read twice from user
- *    memory.
+ *    memory. sr's cdrom-layer ioctls: sr_block_ioctl() records the device
+ *    and the open mode, and the functions through which sr sends commands
+ *    for it (sr_do_ioctl(), sr_drive_status(), sr_read_cdda_bpc()) are
+ *    judged by the CDB they send.
  *
- * Modules that load after sgfilter (sg, ch) are hooked by a module notifier
+ * Modules that load after sgfilter (sg, ch, sr_mod) are hooked by a module notifier
  * when they come, before their init runs; if that fails they do not load.
  * On a kernel where a function is missing (inlined, renamed), sgfilter does
  * not load and says what it did not find. Unloading unregisters every probe
@@ -106,6 +109,8 @@ static noinline notrace long sgf_ret_eperm(void)
  * @task: the task
  * @sdev: the device; the probed function's caller holds a reference
  * @len: the command's length, or %SGF_LEN_OPCODE
+ * @sr_ioctl: made by sr's ioctl: sr sends commands for this task
+ * @open_for_write: (@sr_ioctl) the caller's file is open for writing
  *
  * Lives in the kretprobe instance of the function that made it, from its
  * entry to its return.
@@ -115,6 +120,8 @@ struct sgf_ctx {
 	struct task_struct *task;
 	struct scsi_device *sdev;
 	unsigned int len;
+	bool sr_ioctl;
+	bool open_for_write;
 };
 
 #define SGF_CTX_BITS	6
@@ -137,6 +144,7 @@ static void sgf_ctx_push(struct sgf_ctx *ctx, struct scsi_device *sdev,
 	ctx->task = current;
 	ctx->sdev = sdev;
 	ctx->len = len;
+	ctx->sr_ioctl = false;
 	spin_lock(&b->lock);
 	hlist_add_head(&ctx->node, &b->head);
 	spin_unlock(&b->lock);
@@ -346,6 +354,87 @@ static int sgf_ch_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
 	return 1;
 }
 
+/* The open mode of block_device_operations.ioctl: FMODE_WRITE, BLK_OPEN_WRITE */
+#define SGF_BLK_OPEN_WRITE	BIT(1)
+
+/*
+ * sr's cdrom-layer ioctls: the commands sr sends while the task's ioctl
+ * runs (a record made by sr_block_ioctl()'s kretprobe) get the verdict of
+ * SG_IO with the file's open mode. The CSS handshake DVD playback runs on a
+ * read-only open (SEND KEY of a host challenge or of KEY2) is judged as the
+ * REPORT KEY it answers, as the patched kernel does.
+ */
+static bool sgf_sr_allowed(const u8 *cmd, unsigned int len)
+{
+	u8 cdb[CDROM_PACKET_SIZE] = { };
+	struct sgf_ctx ctx;
+
+	if (!sgf_ctx_find(&ctx) || !ctx.sr_ioctl)
+		return true;	/* not for the caller: media events, open */
+	len = min_t(unsigned int, len, sizeof(cdb));
+	memcpy(cdb, cmd, len);
+	if (cdb[0] == GPCMD_SEND_KEY &&
+	    ((cdb[10] & 0x3f) == 0x01 || (cdb[10] & 0x3f) == 0x03))
+		cdb[0] = GPCMD_REPORT_KEY;
+	return sgf_decide(ctx.sdev, cdb, len, ctx.open_for_write);
+}
+
+static int sgf_sr_deny(struct pt_regs *regs)
+{
+	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
+	return 1;
+}
+
+/*
+ * kprobe on sr_do_ioctl(cd, cgc): every packet command of the cdrom layer.
+ * Its callers (sr_packet()) may look at cgc->stat rather than at the value
+ * returned: a refusal sets both, as sr_do_ioctl() does for its errors.
+ */
+static int sgf_sr_do_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct packet_command *cgc = (void *)regs_get_kernel_argument(regs, 1);
+
+	if (sgf_sr_allowed(cgc->cmd, CDROM_PACKET_SIZE))
+		return 0;
+	cgc->stat = -EPERM;
+	return sgf_sr_deny(regs);
+}
+
+/* kprobe on sr_drive_status(): CDROM_DRIVE_STATUS sends TEST UNIT READY */
+static int sgf_sr_drive_status_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	static const u8 tur[6] = { TEST_UNIT_READY };
+
+	return sgf_sr_allowed(tur, sizeof(tur)) ? 0 : sgf_sr_deny(regs);
+}
+
+/* kprobe on sr_read_cdda_bpc(): CDROMREADAUDIO sends READ CD */
+static int sgf_sr_read_cdda_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	static const u8 read_cd[12] = { GPCMD_READ_CD };
+
+	return sgf_sr_allowed(read_cd, sizeof(read_cd)) ? 0 : sgf_sr_deny(regs);
+}
+
+/*
+ * kprobe on sr_block_ioctl(bdev, mode, cmd, arg): CDROM_LOCKDOOR is judged
+ * before the cdrom layer, which would remember a refused lock (keeplocked)
+ * and keep the door locked at the last close
+ */
+static int sgf_sr_block_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct block_device *bdev = (void *)regs_get_kernel_argument(regs, 0);
+	bool wr = regs_get_kernel_argument(regs, 1) & SGF_BLK_OPEN_WRITE;
+	unsigned long arg = regs_get_kernel_argument(regs, 3);
+
+	if (regs_get_kernel_argument(regs, 2) != CDROM_LOCKDOOR)
+		return 0;
+	if (sgf_ioctl_allowed(bdev->bd_disk->queue->queuedata, wr,
+			      ALLOW_MEDIUM_REMOVAL, !!arg, 6))
+		return 0;
+	return sgf_sr_deny(regs);
+}
+
 /* --- the records' kretprobes ---------------------------------------------- */
 
 static int sgf_ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -383,6 +472,18 @@ static int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri,
 	if (regs_get_kernel_argument(regs, 2) != SCSI_IOCTL_SEND_COMMAND)
 		return 1;	/* no record, no return handler */
 	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, SGF_LEN_OPCODE);
+	return 0;
+}
+
+/* sr_block_ioctl(bdev, mode, cmd, arg): the record sr's commands are judged by */
+static int sgf_sr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct block_device *bdev = (void *)regs_get_kernel_argument(regs, 0);
+	struct sgf_ctx *ctx = (struct sgf_ctx *)ri->data;
+
+	sgf_ctx_push(ctx, bdev->bd_disk->queue->queuedata, CDROM_PACKET_SIZE);
+	ctx->open_for_write = regs_get_kernel_argument(regs, 1) & SGF_BLK_OPEN_WRITE;
+	ctx->sr_ioctl = true;
 	return 0;
 }
 
@@ -460,6 +561,11 @@ static struct sgf_hook sgf_hooks[] = {
 	SGF_RECORD("sg", "sg_ioctl", sgf_sg_entry, sgf_sg_return),
 	SGF_RECORD("sg", "sg_write", sgf_sg_entry, sgf_sg_return),
 	SGF_DECIDE("ch", "ch_ioctl", sgf_ch_ioctl_pre),
+	SGF_RECORD("sr_mod", "sr_block_ioctl", sgf_sr_entry, sgf_ctx_return),
+	SGF_DECIDE("sr_mod", "sr_block_ioctl", sgf_sr_block_ioctl_pre),
+	SGF_DECIDE("sr_mod", "sr_do_ioctl", sgf_sr_do_ioctl_pre),
+	SGF_DECIDE("sr_mod", "sr_drive_status", sgf_sr_drive_status_pre),
+	SGF_DECIDE("sr_mod", "sr_read_cdda_bpc", sgf_sr_read_cdda_pre),
 };
 
 /* Serializes registering and unregistering the hooks */
@@ -578,7 +684,7 @@ static struct notifier_block sgf_module_nb = {
 
 int sgf_backend_init(void)
 {
-	static const char *const mods[] = { "scsi_mod", "sg", "ch" };
+	static const char *const mods[] = { "scsi_mod", "sg", "ch", "sr_mod" };
 	int i, ret;
 
 	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++) {

@@ -589,10 +589,6 @@ TEST_F(module, ioctl_commands_follow_the_tables)
 	ASSERT_EQ(0, user_ioctl(disk, SCSI_IOCTL_DOORLOCK, 0));
 	ASSERT_EQ(0, user_ioctl(disk, SCSI_IOCTL_DOORUNLOCK, 0));
 	ASSERT_EQ(2, sgf_read_long(SYSFS "/disk/allowed"));
-	if (self->stock) {
-		TH_LOG("the stock backend does not hook sr's cdrom ioctls yet");
-		return;
-	}
 	/* CDROM_LOCKDOOR sends PREVENT ALLOW MEDIUM REMOVAL, a write by default */
 	ASSERT_EQ(-EPERM, user_ioctl(cdrom, CDROM_LOCKDOOR, 0));
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/cdrom/allow", "0x1e read"));

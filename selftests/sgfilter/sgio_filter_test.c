@@ -637,8 +637,6 @@ TEST_F(ioctl, cdrom_lockdoor)
 {
 	if (!variant->cdrom)
 		SKIP(return, "a CD-ROM ioctl");
-	if (sgf_stock_backend())
-		SKIP(return, "the stock backend does not hook sr's cdrom ioctls yet");
 	ASSERT_IOCTL(CDROM_LOCKDOOR, 1, variant->writer);
 	ASSERT_IOCTL(CDROM_LOCKDOOR, 0, variant->writer);
 }
@@ -656,8 +654,6 @@ TEST_F(ioctl, dvd_auth)
 
 	if (!variant->cdrom)
 		SKIP(return, "a CD-ROM ioctl");
-	if (sgf_stock_backend())
-		SKIP(return, "the stock backend does not hook sr's cdrom ioctls yet");
 	ASSERT_IOCTL(DVD_AUTH, (unsigned long)&agid, true);
 	ASSERT_IOCTL(DVD_AUTH, (unsigned long)&challenge, true);
 	ASSERT_IOCTL(DVD_AUTH, (unsigned long)&region, variant->writer);

@@ -104,7 +104,7 @@ static inline int sgf_write_str(const char *path, const char *s)
 
 /*
  * Whether sgfilter.ko runs its stock-kernel backend, which does not hook
- * sr's cdrom-layer ioctls and st's MTIOCTOP yet (Documentation/sgfilter.rst)
+ * st's MTIOCTOP yet (Documentation/sgfilter.rst)
  */
 static inline bool sgf_stock_backend(void)
 {

@@ -267,10 +267,10 @@ static const struct native {
 
 #define NR_NATIVES (sizeof(natives) / sizeof(natives[0]))
 
-/* sr's cdrom-layer ioctls and st's, which the stock backend does not hook yet */
+/* st's ioctls, which the stock backend does not hook yet */
 static bool stock_uncovered(const struct native *n)
 {
-	return n->req == CDROM_LOCKDOOR || n->req == MTIOCTOP || n->req == MTIOCPOS;
+	return n->req == MTIOCTOP || n->req == MTIOCPOS;
 }
 
 static bool native_applies(const struct native *n, int class)
