@@ -10,6 +10,10 @@
  * fixture makes the device itself: it adds a scsi_debug host (loading
  * scsi_debug if needed), exports the variables for the rest of the test and
  * removes the host in its teardown. Otherwise the test is skipped, saying why.
+ *
+ * Not a CD-ROM: scsi_debug does not emulate MMC. It takes READ SUB-CHANNEL
+ * (0x42) for UNMAP whatever its ptype, and its UNMAP hits a BUG_ON() on
+ * that parameter list (6.12). The CD-ROM is QEMU's scsi-cd (SGF_CDROM*).
  */
 #ifndef SGF_COMMON_H
 #define SGF_COMMON_H
@@ -33,7 +37,6 @@
 /* Peripheral device types (SPC), as scsi_debug's ptype takes them */
 #define SGF_TYPE_DISK		0x00
 #define SGF_TYPE_TAPE		0x01
-#define SGF_TYPE_ROM		0x05
 #define SGF_TYPE_MEDIUM_CHANGER	0x08
 
 /* --- capabilities ---------------------------------------------------------- */
@@ -131,7 +134,7 @@ static inline int sgf_run_as_user(int (*fn)(void *arg), void *arg)
 
 struct sgf_dev {
 	char hctl[64];		/* H:C:T:L */
-	char blk[SGF_NODE_LEN];	/* /dev/sdX or /dev/srN, "" if none */
+	char blk[SGF_NODE_LEN];	/* /dev/sdX, "" if none */
 	char sg[SGF_NODE_LEN];	/* /dev/sgN, "" if none */
 	char bsg[96];		/* /dev/bsg/H:C:T:L, "" if none */
 	char chr[SGF_NODE_LEN];	/* /dev/nstN or /dev/schN, "" if none */
@@ -178,12 +181,13 @@ static inline int sgf_device_of_host(int host, char *hctl, size_t len)
 }
 
 /*
- * Put in @out "/dev/" and the entry of directory @dir named @prefix and a
- * number (nst0, not its mode nodes nst0l, nst0m, nst0a); false (and "") if
- * there is none
+ * Put in @out "/dev/" and the entry of directory @dir named @prefix and
+ * letters (sdb) or a number (nst0, not its mode nodes nst0l, nst0m, nst0a);
+ * false (and "") if there is none
  */
 static inline bool sgf_dev_entry(const char *dir, const char *prefix, char *out, size_t len)
 {
+	const char *set = strcmp(prefix, "sd") ? "0123456789" : "abcdefghijklmnopqrstuvwxyz";
 	size_t n = strlen(prefix);
 	struct dirent *e;
 	bool found = false;
@@ -194,7 +198,7 @@ static inline bool sgf_dev_entry(const char *dir, const char *prefix, char *out,
 		return false;
 	while (!found && (e = readdir(d)))
 		if (!strncmp(e->d_name, prefix, n) && e->d_name[n] &&
-		    strspn(e->d_name + n, "0123456789") == strlen(e->d_name + n))
+		    strspn(e->d_name + n, set) == strlen(e->d_name + n))
 			found = snprintf(out, len, "/dev/%s", e->d_name) < (int)len;
 	closedir(d);
 	if (!found)
@@ -202,18 +206,24 @@ static inline bool sgf_dev_entry(const char *dir, const char *prefix, char *out,
 	return found;
 }
 
-/* Wait up to 5 s for @node to appear in devtmpfs: 0 or -ENOENT */
+/*
+ * Wait up to 5 s for @node to appear in devtmpfs and open: a disk's node
+ * appears before the disk is live (ENXIO until then)
+ */
 static inline int sgf_wait_node(const char *node)
 {
-	int i;
+	int i, fd = -1;
 
-	for (i = 0; i < 50 && access(node, F_OK); i++)
+	for (i = 0; i < 50 && (fd = open(node, O_RDONLY | O_NONBLOCK)) < 0; i++)
 		usleep(100000);
-	return access(node, F_OK) ? -ENOENT : 0;
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 /*
- * Find the nodes of @d->hctl: block (sd, sr), sg and bsg, and for a tape or
+ * Find the nodes of @d->hctl: block (sd), sg and bsg, and for a tape or
  * a changer its st (non-rewinding) or ch node. 0 once every node the type
  * has is there (the upper driver has attached, devtmpfs made the node).
  */
@@ -221,7 +231,6 @@ static inline int sgf_dev_nodes(struct sgf_dev *d, int ptype)
 {
 	static const struct { int ptype; const char *dir, *prefix; char what; } upper[] = {
 		{ SGF_TYPE_DISK, "block", "sd", 'b' },
-		{ SGF_TYPE_ROM, "block", "sr", 'b' },
 		{ SGF_TYPE_TAPE, "scsi_tape", "nst", 'c' },
 		{ SGF_TYPE_MEDIUM_CHANGER, "scsi_changer", "sch", 'c' },
 	};
