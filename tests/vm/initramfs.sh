@@ -44,33 +44,9 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
 
-# busybox, with a link for each applet
-add_busybox() {
-	local applet
-	mkdir -p "$1"/{bin,sbin,proc,sys,dev,tmp,usr/bin}
-	cp /bin/busybox "$1/bin/busybox"
-	for applet in $("$1/bin/busybox" --list); do
-		[ -e "$1/bin/$applet" ] || ln -s busybox "$1/bin/$applet"
-	done
-}
+# busybox, programs with their libraries, packing: tests/vm/lib/initramfs-common.sh
+. "$top/tests/vm/lib/initramfs-common.sh"
 
-# Dynamically linked programs and the libraries they need
-add_progs() {
-	local dest=$1 prog lib
-	shift
-	for prog; do
-		prog=$(command -v "$prog")
-		cp "$prog" "$dest/usr/bin/"
-		for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
-			mkdir -p "$dest$(dirname "$lib")"
-			cp -L "$lib" "$dest$lib"
-		done
-	done
-}
-
-pack() {
-	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
-}
 
 # The guest that the unprivileged QEMU boots inside the test VM: its own
 # kernel, busybox, sg_persist. QEMU finds its firmware relative to its binary.
@@ -78,12 +54,12 @@ guest=$stage.guest
 trap 'rm -rf "$stage" "$guest"' EXIT
 mkdir -p "$guest"
 chmod 755 "$guest"
-add_busybox "$guest"
-add_progs "$guest" sg_persist sg_turs
+ic_add_busybox "$guest"
+ic_add_progs "$guest" sg_persist sg_turs
 gcc -static -O2 -Wall -o "$guest/usr/bin/sgbench" "$top/bench/sgbench.c"
 cp "$top/tests/vm/nested-guest-init.sh" "$guest/init"
 mkdir -p "$stage/guest" "$stage/usr/share/seabios" "$stage/usr/share/qemu"
-pack "$guest" "$stage/guest/initramfs.cpio.gz"
+ic_pack "$guest" "$stage/guest/initramfs.cpio.gz"
 cp "$guest_kernel" "$stage/guest/bzImage"
 cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
 cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
@@ -91,10 +67,10 @@ cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/sh
 mkdir -p "$stage/usr/lib/x86_64-linux-gnu/qemu"
 cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$stage/usr/lib/x86_64-linux-gnu/qemu/"
 
-add_busybox "$stage"
+ic_add_busybox "$stage"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
-add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
+ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
 	sg_readcap sg_opcodes qemu-system-x86_64 qemu-pr-helper dmsetup
 
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
@@ -157,4 +133,4 @@ disk:x:6:tester
 tester:x:1000:
 EOF
 
-pack "$stage" "$out"
+ic_pack "$stage" "$out"

@@ -23,9 +23,7 @@
 # --bench boots the benchmark kernel (kernel.sh --bench); --append adds
 # kernel command line arguments.
 # SGF_RELOADS sets the module reload cycles of the stress suite (default 20).
-#
-# Under TCG the guest's clock runs in fits and starts when the host is busy,
-# so the lockup detectors are off (nowatchdog): they report the emulator.
+# The QEMU command line is tests/vm/lib/boot.sh's, shared with stock-run.sh.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -54,32 +52,8 @@ if grep -qx nested-guest <<< "$needs" && [ $bench = 0 ]; then
 fi
 out=${out:-$(dirname "$obj")/run}
 mkdir -p "$out"
-rm -f "$out"/{console,results}.log
 
 "$top/tests/vm/initramfs.sh" "$out/initramfs.cpio.gz" "$obj" "$src" \
 	"$guest_obj/arch/x86/boot/bzImage"
-truncate -s 16M "$out/hd.img"
-truncate -s 4M "$out/cd.img"
-
-start=$(date +%s.%N)
-set +e
-timeout --foreground "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 1536 \
-	-nographic -no-reboot -nodefaults \
-	-kernel "$obj/arch/x86/boot/bzImage" \
-	-initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites sgf.reloads=${SGF_RELOADS:-20}${append:+ $append}" \
-	-serial "file:$out/console.log" \
-	-serial "file:$out/results.log" \
-	-device virtio-scsi-pci,id=scsi0 \
-	-drive "file=$out/hd.img,if=none,format=raw,id=hd0" \
-	-device scsi-hd,drive=hd0,bus=scsi0.0 \
-	-drive "file=$out/cd.img,if=none,format=raw,media=cdrom,id=cd0" \
-	-device scsi-cd,drive=cd0,bus=scsi0.0 \
-	</dev/null >"$out/qemu.log" 2>&1
-qrc=$?
-set -e
-elapsed=$(echo "$(date +%s.%N) - $start" | bc)
-
-cat "$out/results.log"
-exec "$top/tests/vm/judge-run.sh" "$out" "$qrc" "$elapsed"
+. "$top/tests/vm/lib/boot.sh"
+vm_boot_and_judge "$obj/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out" "$timeout" "$suites" "$append"

@@ -46,31 +46,7 @@ fi
 dir=$("$top/tests/vm/stock-kernel.sh" "$release")
 out=${out:-$dir/run}
 mkdir -p "$out"
-rm -f "$out"/{console,results}.log
 
 "$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz"
-truncate -s 16M "$out/hd.img"
-truncate -s 4M "$out/cd.img"
-
-start=$(date +%s.%N)
-set +e
-timeout --foreground "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 1536 \
-	-nographic -no-reboot -nodefaults \
-	-kernel "$dir/root/boot/vmlinuz-$release" \
-	-initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic reboot=t loglevel=6 nowatchdog sgf.run=$suites sgf.reloads=${SGF_RELOADS:-20}${append:+ $append}" \
-	-serial "file:$out/console.log" \
-	-serial "file:$out/results.log" \
-	-device virtio-scsi-pci,id=scsi0 \
-	-drive "file=$out/hd.img,if=none,format=raw,id=hd0" \
-	-device scsi-hd,drive=hd0,bus=scsi0.0 \
-	-drive "file=$out/cd.img,if=none,format=raw,media=cdrom,id=cd0" \
-	-device scsi-cd,drive=cd0,bus=scsi0.0 \
-	</dev/null >"$out/qemu.log" 2>&1
-qrc=$?
-set -e
-elapsed=$(echo "$(date +%s.%N) - $start" | bc)
-
-cat "$out/results.log"
-exec "$top/tests/vm/judge-run.sh" "$out" "$qrc" "$elapsed"
+. "$top/tests/vm/lib/boot.sh"
+vm_boot_and_judge "$dir/root/boot/vmlinuz-$release" "$out/initramfs.cpio.gz" "$out" "$timeout" "$suites" "$append"

@@ -1,17 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# What every test initramfs holds, for the scripts that build one. Sourced
-# by tests/vm/stock-initramfs.sh (Debian's own kernels, issue 13). The same
-# steps as tests/vm/initramfs.sh, which does not use this file yet.
-#
-# NOTE for initramfs.sh's owner, to integrate: ic_add_busybox, ic_add_progs
-# and ic_pack are its add_busybox, add_progs and pack as they are;
-# ic_add_userspace and ic_add_tests are its steps after modules_install,
-# with two differences: the selftests build standalone from a copy (their
-# Makefile's KSRC mode) instead of inside the kernel tree, and the init's
-# path is a parameter (the stock image has a pre-init as /init). The guest
-# for the nested QEMU is not here (the stock image has none yet).
+# What every test initramfs holds, for the scripts that build one:
+# tests/vm/initramfs.sh (our kernels) uses ic_add_busybox, ic_add_progs and
+# ic_pack; tests/vm/stock-initramfs.sh (Debian's own kernels, issue 13) all
+# of it. ic_add_userspace and ic_add_tests are initramfs.sh's steps after
+# modules_install with two differences, which is why it keeps its own for
+# now: the selftests build standalone from a copy (their Makefile's KSRC
+# mode) instead of inside the kernel tree, and the init's path is a
+# parameter (the stock image has a pre-init as /init). The guest for the
+# nested QEMU is not here (the stock image has none yet).
 #
 # A host-side helper: bash, not run in the VM (initramfs.sh copies
 # tests/vm/lib/*.sh into /tests/lib of the image; this file is then
