@@ -12,7 +12,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 ksrc=$1 secs=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work" /tmp/sgfilter-fuzz-*.conf' EXIT
-pass=0 fail=0
+# shellcheck source=../vm/lib/ktap.sh
+. "$top/tests/vm/lib/ktap.sh"
+ktap_print_header
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-I"$top/tools/shim" -idirafter "$ksrc/include" -Wno-unused-command-line-argument)
 
@@ -34,9 +36,8 @@ for target in entry sgfilterctl; do
 		srcs+=("$top/kernel/sgfilter/edits.c" "$ksrc/drivers/scsi/scsi_sgio.c"
 		       "$top/tools/shim/kshim.c" -lsgutils2) ;;
 	esac
-	n=$((pass + fail + 1))
 	if ! build "fuzz_$target" "${srcs[@]}"; then
-		fail=$((fail + 1)); echo "not ok $n - fuzz_$target builds"; sed 's/^/# /' "$work/fuzz_$target.build" | head -20
+		ktap_test_fail "fuzz_$target builds"; sed 's/^/# /' "$work/fuzz_$target.build" | head -20
 		continue
 	fi
 	mkdir -p "$work/corpus_$target"
@@ -46,12 +47,10 @@ for target in entry sgfilterctl; do
 	rc=$?
 	runs=$(grep -o 'Done [0-9]* runs' "$work/fuzz_$target.log" | grep -o '[0-9]*')
 	if [ $rc = 0 ] && [ -n "$runs" ]; then
-		pass=$((pass + 1)); echo "ok $n - fuzz_$target: $runs executions in ${secs} s, no crash, no sanitizer report"
+		ktap_test_pass "fuzz_$target: $runs executions in ${secs} s, no crash, no sanitizer report"
 	else
-		fail=$((fail + 1)); echo "not ok $n - fuzz_$target (exit status $rc)"
+		ktap_test_fail "fuzz_$target (exit status $rc)"
 		grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$work/fuzz_$target.log" | head -10 | sed 's/^/# /'
 	fi
 done
-echo "1..$((pass + fail))"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_finished

@@ -7,17 +7,10 @@ set -uo pipefail
 report=$(cd "$(dirname "$0")/../../bench" && pwd)/report.py
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-pass=0 fail=0
-
-tap() {
-	if [ "$1" = 0 ]; then
-		echo "ok $((pass + fail + 1)) - $2"
-		pass=$((pass + 1))
-	else
-		echo "not ok $((pass + fail + 1)) - $2"
-		fail=$((fail + 1))
-	fi
-}
+# shellcheck source=../vm/lib/ktap.sh
+. "$(dirname "$0")/../vm/lib/ktap.sh"
+tap() { ktap_test_status "$@"; }
+ktap_print_header
 
 # runs FILE ROUNDS: SGF-BENCH lines, ns given per configuration as
 # CONFIG=NS arguments after the first two; odd rounds take twice as long,
@@ -76,7 +69,5 @@ make_report builtin=1000 module=1000 module200=1000 root=1000 -- mainline=1100 r
 grep -q '| read10 | builtin | +0.00% | +0.00% | -9.09% |' "$dir/results.md"
 tap $? "a slower second boot cancels out when anchored on root, not raw"
 
-[ $fail = 0 ] || sed 's/^/# /' "$dir/out" "$dir/results.md" 2>/dev/null | head -80
-echo "1..$((pass + fail))"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+[ "$KTAP_CNT_FAIL" = 0 ] || sed 's/^/# /' "$dir/out" "$dir/results.md" 2>/dev/null | head -80
+ktap_finished

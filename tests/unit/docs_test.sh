@@ -14,16 +14,12 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ksrc=$1
-pass=0 fail=0
 diffs=$(mktemp)
 trap 'rm -f "$diffs"' EXIT
-result() {
-	if [ "$1" = 0 ]; then
-		pass=$((pass + 1)); echo "ok $((pass + fail)) - $2"
-	else
-		fail=$((fail + 1)); echo "not ok $((pass + fail)) - $2"
-	fi
-}
+# shellcheck source=../vm/lib/ktap.sh
+. "$top/tests/vm/lib/ktap.sh"
+result() { ktap_test_status "$@"; }
+ktap_print_header
 
 for f in "$top"/Documentation/ABI/testing/*; do
 	name=ABI/testing/$(basename "$f")
@@ -61,6 +57,4 @@ done
 result $? "checkpatch --strict -f: kernel/sgfilter/*.[ch]"
 sed 's/^/# /' "$diffs" | head -10
 
-echo "1..$((pass + fail))"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_finished

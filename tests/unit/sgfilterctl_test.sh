@@ -13,11 +13,13 @@ set -uo pipefail
 tool=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
 here=$(dirname "$0")
 
+# shellcheck source=../vm/lib/ktap.sh
+. "$here/../vm/lib/ktap.sh"
 # shellcheck source=sgfilterctl_test_lib.sh
 . "$here/sgfilterctl_test_lib.sh"
+ktap_print_header
 
 make_sysfs_without_module		# nomod, SGFILTER_SYSFS
 . "$here/sgfilterctl_test_args.sh"
@@ -29,6 +31,4 @@ make_sysfs_with_module			# mod, SGFILTER_SYSFS
 . "$here/sgfilterctl_test_load.sh"
 . "$here/sgfilterctl_test_status.sh"
 
-echo "1..$((pass + fail))"
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+ktap_finished

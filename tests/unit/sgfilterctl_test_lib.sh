@@ -2,11 +2,12 @@
 #
 # sgfilterctl_test.sh's helpers: test results, running the tool, and the
 # made-up sysfs trees (without the module, then with its class files).
-# Sourced by sgfilterctl_test.sh, which sets tool, tmp, pass and fail.
+# Sourced by sgfilterctl_test.sh, which sets tool and tmp and sources the
+# KTAP helper (tests/vm/lib/ktap.sh) first.
 # shellcheck shell=bash disable=SC2154
 
-ok() { pass=$((pass + 1)); echo "ok $((pass + fail)) - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok $((pass + fail)) - $*"; }
+ok() { ktap_test_pass "$*"; }
+not_ok() { ktap_test_fail "$*"; }
 
 # run EXPECTED-STATUS ARGS...: run the tool, keep out and err
 run() {
