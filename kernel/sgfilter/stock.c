@@ -105,24 +105,41 @@ static noinline notrace long sgf_ret_eperm(void)
 
 /**
  * struct sgf_ctx - what the current task's command is for
- * @node: in sgf_ctx_buckets[], under the bucket's lock
+ * @node: in sgf_ctx_buckets[] while in use, under the bucket's lock; in
+ *	sgf_ctx_free while not, under sgf_ctx_free_lock
  * @task: the task
- * @sdev: the device; the probed function's caller holds a reference
+ * @start_time: its start time: a task_struct freed and reused at the same
+ *	address never matches a record its predecessor left
+ * @sdev: the device
+ * @holds_ref: whether the record holds a reference on @sdev (sg's)
  * @len: the command's length, or %SGF_LEN_OPCODE
  * @sr_ioctl: made by sr's ioctl: sr sends commands for this task
  * @open_for_write: (@sr_ioctl) the caller's file is open for writing
  *
- * Lives in the kretprobe instance of the function that made it, from its
- * entry to its return.
+ * Records are the module's own (sgf_ctx_pool), taken by a kretprobe's entry
+ * handler and given back by its return handler; the instance holds only a
+ * pointer. A return handler that never runs (its kretprobe unregistered
+ * while the function runs) leaves a record linked, in memory that lives as
+ * long as the module, which sgf_ctx_forget_all() takes back once no probe
+ * is left.
  */
 struct sgf_ctx {
 	struct hlist_node node;
 	struct task_struct *task;
+	u64 start_time;
 	struct scsi_device *sdev;
+	bool holds_ref;
 	unsigned int len;
 	bool sr_ioctl;
 	bool open_for_write;
 };
+
+/* Records in use at once, all tasks: more, and commands go without one */
+#define SGF_NR_CTX	1024
+
+static struct sgf_ctx sgf_ctx_pool[SGF_NR_CTX];
+static HLIST_HEAD(sgf_ctx_free);
+static DEFINE_SPINLOCK(sgf_ctx_free_lock);	/* guards sgf_ctx_free */
 
 #define SGF_CTX_BITS	6
 
@@ -131,32 +148,75 @@ static struct sgf_ctx_bucket {
 	struct hlist_head head;
 } sgf_ctx_buckets[1 << SGF_CTX_BITS];
 
+/* Records a kretprobe could not make (no instance or no record free) */
+atomic_long_t sgf_ctx_missed;
+
 static struct sgf_ctx_bucket *sgf_ctx_bucket(struct task_struct *task)
 {
 	return &sgf_ctx_buckets[hash_ptr(task, SGF_CTX_BITS)];
 }
 
-static void sgf_ctx_push(struct sgf_ctx *ctx, struct scsi_device *sdev,
-			 unsigned int len)
+/* All records free, all buckets empty: before any probe, after the last */
+static void sgf_ctx_init(void)
+{
+	int i;
+
+	INIT_HLIST_HEAD(&sgf_ctx_free);
+	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++) {
+		spin_lock_init(&sgf_ctx_buckets[i].lock);
+		INIT_HLIST_HEAD(&sgf_ctx_buckets[i].head);
+	}
+	for (i = 0; i < SGF_NR_CTX; i++)
+		hlist_add_head(&sgf_ctx_pool[i].node, &sgf_ctx_free);
+}
+
+/*
+ * Take a record for the current task's command on @sdev and link it, its
+ * address in the kretprobe instance @ri; NULL (counted) if none is free
+ */
+static struct sgf_ctx *sgf_ctx_push(struct kretprobe_instance *ri,
+				    struct scsi_device *sdev, unsigned int len)
 {
 	struct sgf_ctx_bucket *b = sgf_ctx_bucket(current);
+	struct sgf_ctx *ctx = NULL;
 
-	ctx->task = current;
-	ctx->sdev = sdev;
-	ctx->len = len;
-	ctx->sr_ioctl = false;
+	spin_lock(&sgf_ctx_free_lock);
+	if (!hlist_empty(&sgf_ctx_free)) {
+		ctx = hlist_entry(sgf_ctx_free.first, struct sgf_ctx, node);
+		hlist_del(&ctx->node);
+	}
+	spin_unlock(&sgf_ctx_free_lock);
+	if (!ctx) {
+		atomic_long_inc(&sgf_ctx_missed);
+		return NULL;
+	}
+	*ctx = (struct sgf_ctx){
+		.task = current,
+		.start_time = current->start_time,
+		.sdev = sdev,
+		.len = len,
+	};
+	*(struct sgf_ctx **)ri->data = ctx;
 	spin_lock(&b->lock);
 	hlist_add_head(&ctx->node, &b->head);
 	spin_unlock(&b->lock);
+	return ctx;
 }
 
-static void sgf_ctx_pop(struct sgf_ctx *ctx)
+/* Unlink the record of @ri and give it back */
+static void sgf_ctx_pop(struct kretprobe_instance *ri)
 {
+	struct sgf_ctx *ctx = *(struct sgf_ctx **)ri->data;
 	struct sgf_ctx_bucket *b = sgf_ctx_bucket(ctx->task);
 
 	spin_lock(&b->lock);
 	hlist_del(&ctx->node);
 	spin_unlock(&b->lock);
+	if (ctx->holds_ref)
+		put_device(&ctx->sdev->sdev_gendev);
+	spin_lock(&sgf_ctx_free_lock);
+	hlist_add_head(&ctx->node, &sgf_ctx_free);
+	spin_unlock(&sgf_ctx_free_lock);
 }
 
 /* The current task's innermost record, copied to @out; false if none */
@@ -168,7 +228,8 @@ static bool sgf_ctx_find(struct sgf_ctx *out)
 
 	spin_lock(&b->lock);
 	hlist_for_each_entry(ctx, &b->head, node) {
-		if (ctx->task == current) {
+		if (ctx->task == current &&
+		    ctx->start_time == current->start_time) {
 			*out = *ctx;
 			found = true;
 			break;
@@ -178,22 +239,25 @@ static bool sgf_ctx_find(struct sgf_ctx *out)
 	return found;
 }
 
-/* After every probe is gone: records whose return handler will not run */
+/*
+ * After every probe is gone (no handler runs): the records whose return
+ * handler will not run drop their references, and everything is free again
+ */
 static void sgf_ctx_forget_all(void)
 {
+	struct hlist_node *tmp;
+	struct sgf_ctx *ctx;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++) {
-		spin_lock(&sgf_ctx_buckets[i].lock);
-		INIT_HLIST_HEAD(&sgf_ctx_buckets[i].head);
-		spin_unlock(&sgf_ctx_buckets[i].lock);
-	}
+	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++)
+		hlist_for_each_entry_safe(ctx, tmp, &sgf_ctx_buckets[i].head, node)
+			if (ctx->holds_ref)
+				put_device(&ctx->sdev->sdev_gendev);
+	sgf_ctx_init();
 }
 
 /* --- the decision --------------------------------------------------------- */
 
-/* Records a kretprobe could not make (all its instances in use) */
-atomic_long_t sgf_ctx_missed;
 /* Commands decided without a record */
 atomic_long_t sgf_unattributed;
 
@@ -439,7 +503,7 @@ static int sgf_sr_block_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
 
 static int sgf_ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	sgf_ctx_pop((struct sgf_ctx *)ri->data);
+	sgf_ctx_pop(ri);
 	return 0;
 }
 
@@ -449,8 +513,7 @@ static int sgf_sg_io_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct scsi_device *sdev = (void *)regs_get_kernel_argument(regs, 0);
 	struct sg_io_hdr *hdr = (void *)regs_get_kernel_argument(regs, 1);
 
-	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, hdr->cmd_len);
-	return 0;
+	return sgf_ctx_push(ri, sdev, hdr->cmd_len) ? 0 : 1;
 }
 
 /* scsi_bsg_sg_io_fn(q, hdr, open mode, timeout) */
@@ -459,8 +522,7 @@ static int sgf_bsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct request_queue *q = (void *)regs_get_kernel_argument(regs, 0);
 	struct sg_io_v4 *hdr = (void *)regs_get_kernel_argument(regs, 1);
 
-	sgf_ctx_push((struct sgf_ctx *)ri->data, q->queuedata, hdr->request_len);
-	return 0;
+	return sgf_ctx_push(ri, q->queuedata, hdr->request_len) ? 0 : 1;
 }
 
 /* scsi_ioctl(sdev, open mode, cmd, arg): SCSI_IOCTL_SEND_COMMAND */
@@ -471,17 +533,18 @@ static int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri,
 
 	if (regs_get_kernel_argument(regs, 2) != SCSI_IOCTL_SEND_COMMAND)
 		return 1;	/* no record, no return handler */
-	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, SGF_LEN_OPCODE);
-	return 0;
+	return sgf_ctx_push(ri, sdev, SGF_LEN_OPCODE) ? 0 : 1;
 }
 
 /* sr_block_ioctl(bdev, mode, cmd, arg): the record sr's commands are judged by */
 static int sgf_sr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct block_device *bdev = (void *)regs_get_kernel_argument(regs, 0);
-	struct sgf_ctx *ctx = (struct sgf_ctx *)ri->data;
+	struct sgf_ctx *ctx;
 
-	sgf_ctx_push(ctx, bdev->bd_disk->queue->queuedata, CDROM_PACKET_SIZE);
+	ctx = sgf_ctx_push(ri, bdev->bd_disk->queue->queuedata, CDROM_PACKET_SIZE);
+	if (!ctx)
+		return 1;
 	ctx->open_for_write = regs_get_kernel_argument(regs, 1) & SGF_BLK_OPEN_WRITE;
 	ctx->sr_ioctl = true;
 	return 0;
@@ -495,22 +558,19 @@ static int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct file *file = (void *)regs_get_kernel_argument(regs, 0);
 	struct scsi_device *sdev;
+	struct sgf_ctx *ctx;
 
 	if (file->f_mode & FMODE_WRITE)
 		return 1;
 	sdev = sgf_file_sdev(file);
 	if (!sdev)
 		return 1;	/* judged without a record: fail closed */
-	sgf_ctx_push((struct sgf_ctx *)ri->data, sdev, SGF_LEN_SG);
-	return 0;
-}
-
-static int sgf_sg_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct sgf_ctx *ctx = (struct sgf_ctx *)ri->data;
-
-	sgf_ctx_pop(ctx);
-	put_device(&ctx->sdev->sdev_gendev);
+	ctx = sgf_ctx_push(ri, sdev, SGF_LEN_SG);
+	if (!ctx) {
+		put_device(&sdev->sdev_gendev);
+		return 1;
+	}
+	ctx->holds_ref = true;	/* dropped by sgf_ctx_pop() */
 	return 0;
 }
 
@@ -558,8 +618,8 @@ static struct sgf_hook sgf_hooks[] = {
 	SGF_RECORD("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_entry, sgf_ctx_return),
 	SGF_DECIDE("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_pre),
 	SGF_DECIDE("scsi_mod", "scsi_cmd_allowed", sgf_cmd_allowed_pre),
-	SGF_RECORD("sg", "sg_ioctl", sgf_sg_entry, sgf_sg_return),
-	SGF_RECORD("sg", "sg_write", sgf_sg_entry, sgf_sg_return),
+	SGF_RECORD("sg", "sg_ioctl", sgf_sg_entry, sgf_ctx_return),
+	SGF_RECORD("sg", "sg_write", sgf_sg_entry, sgf_ctx_return),
 	SGF_DECIDE("ch", "ch_ioctl", sgf_ch_ioctl_pre),
 	SGF_RECORD("sr_mod", "sr_block_ioctl", sgf_sr_entry, sgf_ctx_return),
 	SGF_DECIDE("sr_mod", "sr_block_ioctl", sgf_sr_block_ioctl_pre),
@@ -584,7 +644,7 @@ static int sgf_hook_register(struct sgf_hook *h)
 	} else {
 		h->rp.entry_handler = h->entry;
 		h->rp.handler = h->ret;
-		h->rp.data_size = sizeof(struct sgf_ctx);
+		h->rp.data_size = sizeof(struct sgf_ctx *);
 		h->rp.maxactive = SGF_MAXACTIVE;
 		ret = register_kretprobe(&h->rp);
 	}
@@ -687,10 +747,7 @@ int sgf_backend_init(void)
 	static const char *const mods[] = { "scsi_mod", "sg", "ch", "sr_mod" };
 	int i, ret;
 
-	for (i = 0; i < ARRAY_SIZE(sgf_ctx_buckets); i++) {
-		spin_lock_init(&sgf_ctx_buckets[i].lock);
-		INIT_HLIST_HEAD(&sgf_ctx_buckets[i].head);
-	}
+	sgf_ctx_init();
 	ret = sgf_lookup_init();
 	if (ret)
 		return ret;
