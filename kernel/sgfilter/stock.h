@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/blkdev.h>
 #include <linux/fs.h>
+#include <linux/kprobes.h>
 #include <linux/sysfs.h>
 #include <linux/types.h>
 
@@ -64,5 +65,69 @@ struct scsi_device *sgf_sdev_by_devt(dev_t devt);
 
 extern atomic_long_t sgf_ctx_missed;
 extern atomic_long_t sgf_unattributed;
+
+/* --- stock_ctx.c: the per-task records --- */
+
+/* The command's length is COMMAND_SIZE() of its opcode, as the caller's */
+#define SGF_LEN_OPCODE	UINT_MAX
+/*
+ * sg reads the length itself, after the probe: the first six bytes are
+ * judged (any service action in byte 1; VARIABLE LENGTH gets no entry)
+ */
+#define SGF_LEN_SG	6
+
+/**
+ * struct sgf_ctx - what the current task's command is for
+ * @node: in sgf_ctx_buckets[] while in use, under the bucket's lock; in
+ *	sgf_ctx_free while not, under sgf_ctx_free_lock
+ * @task: the task
+ * @start_time: its start time: a task_struct freed and reused at the same
+ *	address never matches a record its predecessor left
+ * @sdev: the device
+ * @holds_ref: whether the record holds a reference on @sdev (sg's)
+ * @len: the command's length, or %SGF_LEN_OPCODE
+ * @sr_ioctl: made by sr's ioctl: sr sends commands for this task
+ * @open_for_write: (@sr_ioctl) the caller's file is open for writing
+ *
+ * Records are the module's own (sgf_ctx_pool), taken by a kretprobe's entry
+ * handler and given back by its return handler; the instance holds only a
+ * pointer. A return handler that never runs (its kretprobe unregistered
+ * while the function runs) leaves a record linked, in memory that lives as
+ * long as the module, which sgf_ctx_forget_all() takes back once no probe
+ * is left.
+ */
+struct sgf_ctx {
+	struct hlist_node node;
+	struct task_struct *task;
+	u64 start_time;
+	struct scsi_device *sdev;
+	bool holds_ref;
+	unsigned int len;
+	bool sr_ioctl;
+	bool open_for_write;
+};
+
+void sgf_ctx_init(void);
+struct sgf_ctx *sgf_ctx_push(struct kretprobe_instance *ri,
+			     struct scsi_device *sdev, unsigned int len);
+void sgf_ctx_pop(struct kretprobe_instance *ri);
+bool sgf_ctx_find(struct sgf_ctx *out);
+void sgf_ctx_forget_all(void);
+
+/* --- stock_handlers.c: the probes' handlers, which stock.c registers --- */
+
+int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_scsi_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_ch_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_sr_block_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_sr_do_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_sr_drive_status_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_sr_read_cdda_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs);
+int sgf_sg_io_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int sgf_bsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int sgf_sr_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 
 #endif /* _SGFILTER_STOCK_H */
