@@ -108,7 +108,7 @@ unit-docs: deps
 # bench_filter: the filter benchmark's machinery, two short rounds (its
 # figures mean nothing on the debug kernel; make bench measures)
 vm: deps
-	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio module tape_changer tool multipath matrix \
+	@tests/vm/run.sh selftests_user selftests_root unpriv_sgio grants module tape_changer tool multipath matrix \
 		badinput hotunplug stress qemu_client bench_filter
 
 # sgfilter.ko's stock backend on Debian's own kernels, unmodified (issue
@@ -117,7 +117,7 @@ vm: deps
 # Not stress yet: reloading under SG_IO load oopsed once (issue 13's note).
 # (tape_changer and module unload the module: they come last.)
 STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root \
-	unpriv_sgio matrix badinput tape_changer module
+	unpriv_sgio grants matrix badinput tape_changer module
 vm-stock: deps
 	@tests/vm/stock-run.sh $(STOCK_RELEASE) $(STOCK_SUITES)
 

@@ -206,6 +206,33 @@ int sgf_table_load(struct scsi_sgio_table *table, const char *buf, size_t len)
 	return 0;
 }
 
+/**
+ * sgf_grants_load - a device's grant set from a listing
+ * @table: the result: the keying of @class's table, and the listing's
+ *	entries (none for a lone newline)
+ * @class: the class of the device
+ * @buf: "OPCODE[/SA] read|write" lines, or a lone newline
+ * @len: number of bytes at @buf
+ * @max: room for listing the set (sgf_table_format()), NUL included
+ *
+ * Return: 0; -EINVAL if a line does not parse, or names a service action
+ * of an opcode that has none in @class; -E2BIG if the set would not list
+ * in @max bytes.
+ */
+int sgf_grants_load(struct scsi_sgio_table *table, enum scsi_sgio_class class,
+		    const char *buf, size_t len, size_t max)
+{
+	*table = *scsi_sgio_default_table(class);
+	sgf_table_clear(table);
+	if (len == 1 && buf[0] == '\n')
+		return 0;
+	if (sgf_table_load(table, buf, len))
+		return -EINVAL;
+	if (sgf_table_format(table, NULL, 0) >= max)
+		return -E2BIG;
+	return 0;
+}
+
 /* Append to @buf, which holds @len bytes; count on past its @size. */
 static __printf(4, 5) size_t sgf_print(char *buf, size_t size, size_t len,
 				       const char *fmt, ...)

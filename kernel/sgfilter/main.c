@@ -95,9 +95,11 @@ static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
 			 name ? name : "(unknown)", sa_name ? " " : "",
 			 sa_name ? sa_name : "");
 	}
-	pr_info("denied %s[%d] uid %u: %s class %s: %s, file open %s\n",
+	/* a device with grants: they were looked at first, and said no */
+	pr_info("denied %s[%d] uid %u: %s class %s%s: %s, file open %s\n",
 		comm, task_pid_nr(current), uid, dev_name(&sdev->sdev_gendev),
-		scsi_sgio_class_name(c->class), what,
+		scsi_sgio_class_name(c->class),
+		sgf_grants_get(sdev) ? " and grants" : "", what,
 		open_for_write ? "read-write" : "read-only");
 }
 
@@ -109,7 +111,8 @@ static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
  * @open_for_write: whether the caller's file is open for writing
  *
  * Called by the backend under rcu_read_lock(), for callers without
- * CAP_SYS_RAWIO whose device's unpriv_sgio flag did not allow the command.
+ * CAP_SYS_RAWIO whose device's unpriv_sgio flag and grants did not allow
+ * the command.
  * Counts it, and logs a denial.
  *
  * Return: true if the table lets the caller send @cdb.

@@ -37,6 +37,8 @@ int sgf_table_apply(struct scsi_sgio_table *table,
 		    const struct sgf_entry *entry);
 void sgf_table_clear(struct scsi_sgio_table *table);
 int sgf_table_load(struct scsi_sgio_table *table, const char *buf, size_t len);
+int sgf_grants_load(struct scsi_sgio_table *table, enum scsi_sgio_class class,
+		    const char *buf, size_t len, size_t max);
 size_t sgf_table_format(const struct scsi_sgio_table *table, char *buf,
 			size_t size);
 const char *sgf_perm_name(enum scsi_sgio_perm perm);

@@ -82,6 +82,16 @@ void sgf_sysfs_exit(void);
 const char *sgf_backend_name(void);
 int sgf_backend_init(void);
 void sgf_backend_exit(void);
+/*
+ * A device's grants (grants.c has the file): sgf_grants_get() under RCU;
+ * sgf_grants_set() publishes @grants (NULL: none), which it owns once it
+ * returns 0, and frees the old set after a grace period. Serialized by
+ * grants.c.
+ */
+const struct scsi_sgio_grants *sgf_grants_get(struct scsi_device *sdev);
+int sgf_grants_set(struct scsi_device *sdev, struct scsi_sgio_grants *grants);
+int sgf_grants_dev_add(struct scsi_device *sdev);
+void sgf_grants_dev_remove(struct scsi_device *sdev);
 /* scsi_opcode_sa_name(), which a stock kernel does not export */
 bool sgf_opcode_sa_name(int opcode, int sa, const char **name,
 			const char **sa_name);

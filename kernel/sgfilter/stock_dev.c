@@ -13,6 +13,10 @@
  * present and hot-added devices and forgets the flag when the device goes;
  * a notifier on the SCSI bus adds the queue's file when a driver with a
  * disk (sd, sr) binds and removes it before the driver unbinds.
+ *
+ * A device's grants (grants.c) are kept the same way, in a second xarray,
+ * and a count of the devices that have any lets a decision skip the
+ * lookup with one test while no device has grants.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +24,7 @@
 #include <linux/device.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/utsname.h>
 #include <linux/xarray.h>
@@ -153,6 +158,41 @@ static ssize_t unpriv_sgio_store(struct device *dev,
 
 static DEVICE_ATTR_RW(unpriv_sgio);
 
+/* --- grants -------------------------------------------------------------------- */
+
+/* struct scsi_sgio_grants by device address; written under grants.c's lock */
+static DEFINE_XARRAY(sgf_grants);
+/* Devices with grants */
+static atomic_t sgf_nr_granted = ATOMIC_INIT(0);
+
+const struct scsi_sgio_grants *sgf_grants_get(struct scsi_device *sdev)
+{
+	if (!atomic_read(&sgf_nr_granted))
+		return NULL;
+	return xa_load(&sgf_grants, (unsigned long)sdev);
+}
+
+int sgf_grants_set(struct scsi_device *sdev, struct scsi_sgio_grants *grants)
+{
+	struct scsi_sgio_grants *old;
+
+	if (grants) {
+		old = xa_store(&sgf_grants, (unsigned long)sdev, grants,
+			       GFP_KERNEL);
+		if (xa_is_err(old))
+			return xa_err(old);
+	} else {
+		old = xa_erase(&sgf_grants, (unsigned long)sdev);
+	}
+	if (!old && grants)
+		atomic_inc(&sgf_nr_granted);
+	else if (old && !grants)
+		atomic_dec(&sgf_nr_granted);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
 /*
  * The queue's file: the block layer's queue attributes are struct
  * queue_sysfs_entry (block/blk-sysfs.c), which it calls with the disk (the
@@ -236,6 +276,11 @@ static int sgf_add_dev(SGF_INTF_ARGS)
 	ret = device_create_file(&sdev->sdev_gendev, &dev_attr_unpriv_sgio);
 	if (ret)
 		return ret;
+	ret = sgf_grants_dev_add(sdev);
+	if (ret) {
+		device_remove_file(&sdev->sdev_gendev, &dev_attr_unpriv_sgio);
+		return ret;
+	}
 	sgf_queue_file_add(sdev);
 	return 0;
 }
@@ -246,6 +291,7 @@ static void sgf_remove_dev(SGF_INTF_ARGS)
 	struct scsi_device *sdev = to_scsi_device(cl_dev->parent);
 
 	sgf_queue_file_remove(sdev);
+	sgf_grants_dev_remove(sdev);
 	device_remove_file(&sdev->sdev_gendev, &dev_attr_unpriv_sgio);
 	xa_erase(&sgf_flags, (unsigned long)sdev);
 }
@@ -281,5 +327,6 @@ void sgf_flag_exit(void)
 	/* calls sgf_remove_dev() for every device */
 	scsi_unregister_interface(&sgf_interface);
 	WARN_ON_ONCE(!xa_empty(&sgf_files));
+	WARN_ON_ONCE(!xa_empty(&sgf_grants));
 	xa_destroy(&sgf_flags);
 }

@@ -84,6 +84,7 @@ static bool sgf_unattributed_allowed(const u8 *cdb, unsigned int len,
 static bool sgf_decide(struct scsi_device *sdev, const u8 *cdb,
 		       unsigned int len, bool open_for_write)
 {
+	const struct scsi_sgio_grants *g;
 	bool ok;
 
 	if (capable(CAP_SYS_RAWIO))
@@ -91,7 +92,10 @@ static bool sgf_decide(struct scsi_device *sdev, const u8 *cdb,
 	if (open_for_write && sdev && sgf_flag_get(sdev))
 		return true;
 	rcu_read_lock();
-	if (sdev)
+	g = sdev ? sgf_grants_get(sdev) : NULL;
+	if (g && scsi_sgio_permitted(&g->table, cdb, len, open_for_write))
+		ok = true;
+	else if (sdev)
 		ok = sgf_cmd_allowed(sdev, cdb, len, open_for_write);
 	else
 		ok = sgf_unattributed_allowed(cdb, len, open_for_write);

@@ -188,12 +188,43 @@ static void test_format_roundtrip(void)
 	}
 }
 
+/* sgf_grants_load(): what a write to a device's sgio_grants stores */
+static void test_grants(void)
+{
+	static const char pr[] = "0x5e read\n0x5f write\n";
+	struct scsi_sgio_table t;
+	char buf[256];
+
+	check(!sgf_grants_load(&t, SCSI_SGIO_DISK, pr, strlen(pr), 4096) &&
+	      sgf_table_format(&t, buf, sizeof(buf)) && !strcmp(buf, pr),
+	      "grants: a listing is stored and listed back");
+	check(scsi_sgio_permitted(&t, (const u8[]){ 0x5f, 0x00 }, 10, true) &&
+	      !scsi_sgio_permitted(&t, (const u8[]){ 0x5f, 0x00 }, 10, false) &&
+	      scsi_sgio_permitted(&t, (const u8[]){ 0x5e, 0x00 }, 10, false) &&
+	      !scsi_sgio_permitted(&t, (const u8[]){ 0x3b, 0x05 }, 10, true),
+	      "grants: PR OUT to writers, PR IN to readers, nothing else");
+	check(!sgf_grants_load(&t, SCSI_SGIO_DISK, "\n", 1, 4096) &&
+	      !sgf_table_format(&t, NULL, 0), "grants: a lone newline is no grants");
+	check(sgf_grants_load(&t, SCSI_SGIO_DISK, "\n\n", 2, 4096) == -EINVAL,
+	      "grants: an empty line is not");
+	check(sgf_grants_load(&t, SCSI_SGIO_DISK, "0x5e read\nbogus\n", 16, 4096) == -EINVAL,
+	      "grants: one bad line refuses the listing");
+	/* SANITIZE is keyed by service action on disks only */
+	check(!sgf_grants_load(&t, SCSI_SGIO_DISK, "0x48/0x01 write\n", 16, 4096),
+	      "grants: SANITIZE's service action on a disk");
+	check(sgf_grants_load(&t, SCSI_SGIO_CDROM, "0x48/0x01 write\n", 16, 4096) == -EINVAL,
+	      "grants: no service action for 0x48 on a CD-ROM");
+	check(sgf_grants_load(&t, SCSI_SGIO_DISK, pr, strlen(pr), 20) == -E2BIG,
+	      "grants: a set that does not list in the room is refused");
+}
+
 int main(void)
 {
 	scsi_sgio_init_defaults();
 	test_parse();
 	test_apply();
 	test_format_roundtrip();
+	test_grants();
 	check(kshim_warnings == 0, "no kernel warning fired");
 	return check_summary();
 }

@@ -57,8 +57,16 @@ if [ -e "$cache/$name/.built" ]; then
 fi
 
 start=$(date +%s)
+# One kernel.sh at a time per cache: another one would prune or patch the
+# tree this one is patching (make unit asks for the source while a build runs)
+mkdir -p "$cache"
+exec 9>"$cache/.kernel.lock"
+flock 9
+if [ -e "$cache/$name/.built" ]; then
+	echo "$([ $source_only = 1 ] && echo "$src" || echo "$obj")"
+	exit 0
+fi
 if [ ! -e "$cache/$name/.patched" ]; then
-	mkdir -p "$cache"
 	# Keep the cache small: trees of other keys of the same kind go.
 	for old in "$cache"/"${name%-*}"-*; do
 		[ "$old" = "$cache/$name" ] || [ ! -d "$old" ] || rm -rf "$old"

@@ -22,6 +22,12 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int32_t s32;
 
+/* linux/types.h's, for structures that embed one (scsi_sgio_grants) */
+struct rcu_head {
+	struct rcu_head *next;
+	void (*func)(struct rcu_head *head);
+};
+
 #define BIT(n)			(1UL << (n))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define DECLARE_FLEX_ARRAY(T, n) T n[]
