@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: the module's table edit syntax (kernel/sgfilter/edits.c)
  * on every class. Besides not crashing: whatever sgf_table_load() accepts,
- * sgf_table_format() lists, and loading the listing gives the same table.
+ * sgf_table_format() lists, and loading the listing gives the same table;
+ * a device's grants (sgf_grants_load()) too, listed within the page.
  */
 #include <scsi/scsi_sgio.h>
 #include "../../kernel/sgfilter/sgfilter.h"
@@ -37,6 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sgf_table_clear(&again);
 		if (sgf_table_load(&again, text, len) || memcmp(&t, &again, sizeof(t)))
 			__builtin_trap();	/* the listing does not give the table back */
+	}
+	/* what a write to sgio_grants stores: listed back, it is the same set */
+	if (!sgf_grants_load(&t, class, (const char *)data, size, 4096)) {
+		size_t len = sgf_table_format(&t, text, sizeof(text));
+
+		if (len >= 4096)
+			__builtin_trap();
+		if ((len && sgf_grants_load(&again, class, text, len, 4096)) ||
+		    (len && memcmp(&t, &again, sizeof(t))))
+			__builtin_trap();
 	}
 	if (kshim_warnings)
 		__builtin_trap();

@@ -13,6 +13,8 @@
  * verdict of the command it sends.
  *
  *   matrix /dev/bsg/H:C:T:L... /dev/sdX... /dev/srN... /dev/nstN... /dev/schN...
+ *   matrix --grant-pr /dev/bsg/H:C:T:L...   (sgfilter.ko loaded: the same with
+ *                                            the "pr" grants on each device)
  *
  * TAP, one result per device; the last line is "N passed, N failed".
  */
@@ -78,11 +80,27 @@ static void build_cdbs(int class)
 	}
 }
 
+/*
+ * --grant-pr: each device carries the "pr" profile's grants while it is
+ * checked. The oracle is the profile's definition (Documentation/sgfilter.rst):
+ * PERSISTENT RESERVE IN, every service action, to every opener; PERSISTENT
+ * RESERVE OUT to writers.
+ */
+static bool grant_pr;
+#define GRANT_PR_LISTING	"0x5e read\n0x5f write\n"
+
+static bool pr_granted(const struct cdb *c, bool writer)
+{
+	return c->b[0] == 0x5e || (c->b[0] == 0x5f && writer);
+}
+
 static bool expected(int class, const struct cdb *c, bool writer, bool unpriv, bool root)
 {
 	if (root)
 		return true;
 	if (writer && unpriv)
+		return true;
+	if (grant_pr && pr_granted(c, writer))
 		return true;
 	return scsi_sgio_permitted(scsi_sgio_default_table(class), c->b, c->len, writer);
 }
@@ -143,6 +161,18 @@ static int check_device(const char *node, unsigned long *total)
 	class = device_class(node, path, sizeof(path));
 	if (class < 0)
 		return 1;
+	if (grant_pr) {
+		char grants[160];
+
+		snprintf(grants, sizeof(grants), "%.*s/sgio_grants",
+			 (int)(strrchr(path, '/') - path), path);
+		int err = sgf_write_str(grants, GRANT_PR_LISTING);
+
+		if (err) {
+			check(false, "%s: cannot write %s: %s", node, grants, strerror(-err));
+			return 1;
+		}
+	}
 	build_cdbs(class);
 	denied = mmap(NULL, MAX_CDBS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -194,11 +224,15 @@ static int check_device(const char *node, unsigned long *total)
 		}
 	}
 	sgf_write_str(path, "0");
+	if (grant_pr) {
+		strcpy(strrchr(path, '/'), "/sgio_grants");
+		sgf_write_str(path, "\n");
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	munmap(denied, MAX_CDBS);
 	*total += combos;
-	check(!bad, "%s (%s): %lu combinations (%lu EPERM), %lu mismatches, %ld ms", node,
-	      scsi_sgio_class_name(class), combos, nr_denied, bad,
+	check(!bad, "%s (%s%s): %lu combinations (%lu EPERM), %lu mismatches, %ld ms", node,
+	      scsi_sgio_class_name(class), grant_pr ? ", granted pr" : "", combos, nr_denied, bad,
 	      (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	/* a matrix of one verdict would compare nothing */
 	check(nr_denied && nr_denied < combos, "%s: both verdicts occur", node);
@@ -391,7 +425,12 @@ int main(int argc, char **argv)
 	int i;
 
 	scsi_sgio_init_defaults();
-	for (i = 1; i < argc; i++) {
+	i = 1;
+	if (argc > 1 && !strcmp(argv[1], "--grant-pr")) {
+		grant_pr = true;
+		i++;
+	}
+	for (; i < argc; i++) {
 		if (!stat(argv[i], &st) &&
 		    (S_ISBLK(st.st_mode) ||
 		     (S_ISCHR(st.st_mode) && (major(st.st_rdev) == SCSI_TAPE_MAJOR ||

@@ -4,7 +4,8 @@
 # of each class (disk, tape, changer, enclosure; fresh hosts: root's
 # commands really run) and on QEMU's CD-ROM; the ioctls that send a
 # command on the disk, the CD-ROM, and the tape's and changer's st and ch
-# nodes.
+# nodes. Then once more on the disk with the "pr" grants (issue 14), with
+# sgfilter.ko (loaded here if it is not).
 
 . /tests/lib/fixtures.sh
 
@@ -32,6 +33,14 @@ suite_matrix() {
 	echo 0 > $SDEBUG/ptype
 	/tests/matrix $nodes $SGF_CDROM_BSG $SGF_DISK $SGF_CDROM $ionodes
 	rc=$?
+	if [ -d /sys/kernel/sgfilter ]; then
+		/tests/matrix --grant-pr ${nodes%% *} || rc=1
+	elif modprobe sgfilter; then
+		/tests/matrix --grant-pr ${nodes%% *} || rc=1
+		rmmod sgfilter || rc=1
+	else
+		rc=1
+	fi
 	echo -$added > $SDEBUG/add_host
 	return $rc
 }
