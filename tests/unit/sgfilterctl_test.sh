@@ -15,6 +15,8 @@ tool=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 here=$(dirname "$0")
+# the lock and the runtime state of grants: the test's own, not the host's
+export SGFILTER_RUN_DIR=$tmp/run
 
 # shellcheck source=../vm/lib/ktap.sh
 . "$here/../vm/lib/ktap.sh"

@@ -9,7 +9,6 @@
 # shellcheck shell=bash disable=SC2154
 
 devs=$mod/bus/scsi/devices
-export SGFILTER_RUN_DIR=$tmp/run
 top=$(cd "$here/../.." && pwd)
 # the module's sysfs gives every SCSI device a grants file; none has grants
 for d in "$devs"/*; do : > "$d/sgio_grants"; done
@@ -326,4 +325,3 @@ SGFILTER_CONF_DIR=$tmp/gconf expect_status 0 "policy_grant: apply-device on anot
 [ -z "$(grants $B | tr -d '\n')" ] && ok "policy_grant: ... gives the other nothing" || not_ok "policy_grant: apply-device other"
 "$tool" revoke "$A" all
 for d in "$devs"/*; do rm -f "$d/sgio_grants"; done
-unset SGFILTER_RUN_DIR
