@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: sgfilterctl's parsers, linked from its own source:
  * the policy file parser (first byte 0: the rest is a policy file, lines of
- * any length, device IDs with %XX escapes), the device ID encoding (first
+ * any length, device IDs with %XX escapes, grant lines), the device ID encoding (first
  * byte 0xff: the rest, encoded and decoded, must come back unchanged) and
  * the OPCODE[/SA] argument resolver with its class (other first bytes: the
  * class, the rest an argument). Nothing touches sysfs: SGFILTER_SYSFS points at a
@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fwrite(data + 1, 1, size - 1, f);
 		fclose(f);
 		policy.nr_unpriv = 0;
+		policy.nr_grants = 0;
 		parse_policy(path, &policy);
 		return 0;
 	}

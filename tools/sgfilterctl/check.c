@@ -3,9 +3,11 @@
  * check DEVICE OPCODE[/SA]: the verdict the kernel would give, and why,
  * without sending anything. The order is the kernel's: CAP_SYS_RAWIO, the
  * node's own rules (st, sg), unpriv_sgio for a writer (scsi_cmd_allowed()),
- * and last the class table, decided by the kernel's own lookup and
- * scsi_sgio_permitted() (include/scsi/scsi_sgio.h).
+ * the device's grants, and last the class table; grants and table decided
+ * by the kernel's own lookup and scsi_sgio_permitted()
+ * (include/scsi/scsi_sgio.h). The answer names the layer that decided.
  */
+#include <errno.h>
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,11 +28,13 @@ struct check_ctx {
 	int unpriv;	/* the device's unpriv_sgio: 0, 1 or -errno */
 	int class;
 	const struct scsi_sgio_table *table;
+	const struct scsi_sgio_table *grants;	/* NULL: none (no module) */
 };
 
 struct verdict {
 	bool mine, user;
-	char why_mine[160], why_user[160];
+	const char *layer_mine, *layer_user;
+	char why_mine[200], why_user[200];
 };
 
 static bool has_rawio(void)
@@ -83,29 +87,55 @@ static void table_why(const struct check_ctx *x, const u8 *cdb, const char *what
 	}
 }
 
-/* Write @rule as the reason; @allowed */
-static bool because(char *why, size_t size, const char *rule, bool allowed)
+/* Write @rule as the reason and @l as the layer; @allowed */
+static bool because(char *why, size_t size, const char **layer, const char *l,
+		    const char *rule, bool allowed)
 {
 	snprintf(why, size, "%s", rule);
+	*layer = l;
 	return allowed;
 }
 
-/* The decision, as the kernel takes it, for @cdb; writes the reason */
+/*
+ * The decision, as the kernel takes it, for @cdb; writes the reason and
+ * the layer that decided: "CAP_SYS_RAWIO", "node" (sg's and st's own
+ * rules), "unpriv_sgio", "grant" or "table"
+ */
 static bool decide(bool rawio, const struct check_ctx *x, const u8 *cdb, const char *what,
-		   char *why, size_t size)
+		   char *why, size_t size, const char **layer)
 {
+	enum scsi_sgio_perm grant = SCSI_SGIO_NONE;
+	size_t n;
+
 	if (rawio)
-		return because(why, size, "CAP_SYS_RAWIO allows every command", true);
+		return because(why, size, layer, "CAP_SYS_RAWIO",
+			       "CAP_SYS_RAWIO allows every command", true);
 	if (x->node == NODE_ST)
-		return because(why, size, "st sends no command without CAP_SYS_RAWIO", false);
+		return because(why, size, layer, "node",
+			       "st sends no command without CAP_SYS_RAWIO", false);
 	if (x->node == NODE_SG && x->writer)
-		return because(why, size, "sg does not filter files open for writing", true);
+		return because(why, size, layer, "node",
+			       "sg does not filter files open for writing", true);
 	if (x->node == NODE_SG && x->type == TYPE_SCANNER)
-		return because(why, size, "sg does not filter scanners (device type 6)", true);
+		return because(why, size, layer, "node",
+			       "sg does not filter scanners (device type 6)", true);
 	if (x->writer && x->unpriv == 1)
-		return because(why, size, "unpriv_sgio is set and the file is open for writing",
-			       true);
+		return because(why, size, layer, "unpriv_sgio",
+			       "unpriv_sgio is set and the file is open for writing", true);
+	if (x->grants)
+		grant = scsi_sgio_lookup(x->grants, cdb, CDB_LEN);
+	if (grant == SCSI_SGIO_READ || (grant == SCSI_SGIO_WRITE && x->writer)) {
+		snprintf(why, size, "a grant on this device allows %s to %s", what,
+			 grant == SCSI_SGIO_READ ? "every opener" : "openers with write access");
+		*layer = "grant";
+		return true;
+	}
+	*layer = "table";
 	table_why(x, cdb, what, why, size);
+	n = strlen(why);
+	if (grant == SCSI_SGIO_WRITE && !scsi_sgio_permitted(x->table, cdb, CDB_LEN, x->writer))
+		snprintf(why + n, size - n, "; a grant on this device allows it to openers "
+			 "with write access only");
 	return scsi_sgio_permitted(x->table, cdb, CDB_LEN, x->writer);
 }
 
@@ -115,24 +145,26 @@ static void verdict(bool rawio, const struct check_ctx *x, int op, int sa, const
 	u8 cdb[CDB_LEN];
 
 	make_cdb(op, sa, cdb);
-	v->mine = decide(rawio, x, cdb, what, v->why_mine, sizeof(v->why_mine));
-	v->user = decide(false, x, cdb, what, v->why_user, sizeof(v->why_user));
+	v->mine = decide(rawio, x, cdb, what, v->why_mine, sizeof(v->why_mine), &v->layer_mine);
+	v->user = decide(false, x, cdb, what, v->why_user, sizeof(v->why_user), &v->layer_user);
 }
 
 static void print_one(const char *key, const char *label, const char *indent, bool allowed,
-		      const char *why)
+		      const char *layer, const char *why)
 {
 	out_open(key);
 	out_text("%s%s%s: ", indent, label, allowed ? "allowed" : "denied");
 	out_bool("allowed", allowed);
+	out_str(OUT_JSON, "layer", NULL, layer);
 	out_str(OUT_ANY, "why", "%s\n", why);
 	out_close();
 }
 
 static void print_verdict(const struct verdict *v, const char *indent)
 {
-	print_one("you", "you:                 ", indent, v->mine, v->why_mine);
-	print_one("unprivileged", "an unprivileged user: ", indent, v->user, v->why_user);
+	print_one("you", "you:                 ", indent, v->mine, v->layer_mine, v->why_mine);
+	print_one("unprivileged", "an unprivileged user: ", indent, v->user, v->layer_user,
+		  v->why_user);
 }
 
 /* The first line: the device, the command and the open mode (@tail: after it) */
@@ -147,14 +179,15 @@ static void print_command(const struct check_ctx *x, const char *hctl, int op, i
 	out_str(OUT_ANY, "open", tail, x->writer ? "read-write" : "read-only");
 }
 
-/* Does every service action of @op get the same permission? */
-static bool uniform(const struct scsi_sgio_table *t, int op)
+/* Does every service action of @op get the same permission (from @g too)? */
+static bool uniform(const struct scsi_sgio_table *t, const struct scsi_sgio_table *g, int op)
 {
 	enum scsi_sgio_perm first = table_perm(t, op, 0);
+	enum scsi_sgio_perm gfirst = g ? table_perm(g, op, 0) : SCSI_SGIO_NONE;
 	int sa;
 
 	for (sa = 1; sa < nr_sa(op); sa++)
-		if (table_perm(t, op, sa) != first)
+		if (table_perm(t, op, sa) != first || (g && table_perm(g, op, sa) != gfirst))
 			return false;
 	return true;
 }
@@ -173,7 +206,7 @@ static void check_each_sa(bool rawio, const struct check_ctx *x, int op, const c
 	int sa;
 
 	out_open(NULL);
-	if (uniform(x->table, op)) {
+	if (uniform(x->table, x->grants, op)) {
 		snprintf(what, sizeof(what), "any service action of 0x%02x", op);
 		verdict(rawio, x, op, 0, what, &v);
 		print_command(x, hctl, op, -1, name, " (every service action), file open %s\n");
@@ -186,7 +219,7 @@ static void check_each_sa(bool rawio, const struct check_ctx *x, int op, const c
 	out_open_list("service_actions");
 	for (sa = 0; sa < nr_sa(op); sa++) {
 		if (!sa_named(x->class, op, sa) && !table_perm(x->table, op, sa) &&
-		    !table_perm(def, op, sa))
+		    !table_perm(def, op, sa) && !(x->grants && table_perm(x->grants, op, sa)))
 			continue;
 		key_str(op, sa, key, sizeof(key));
 		opcode_name(x->class, op, sa, saname, sizeof(saname));
@@ -207,9 +240,9 @@ int cmd_check(int argc, char **argv, unsigned int flags)
 	struct check_ctx x = { .writer = !(flags & OPT_READ_ONLY) };
 	char hctl[HCTL_MAX_LEN], name[NAME_MAX_LEN], key[KEY_MAX_LEN];
 	bool rawio = has_rawio();
-	struct scsi_sgio_table t;
+	struct scsi_sgio_table t, g;
 	struct verdict v;
-	int op, sa;
+	int op, sa, err;
 
 	if (resolve_device(argv[0], hctl, sizeof(hctl), &x.node))
 		return 1;
@@ -219,6 +252,10 @@ int cmd_check(int argc, char **argv, unsigned int flags)
 		return 1;
 	x.table = &t;
 	x.unpriv = device_unpriv(hctl);
+	err = read_grants(hctl, x.class, &g);
+	if (err && err != -ENOENT)
+		return 1;
+	x.grants = err ? NULL : &g;
 	opcode_name(x.class, op, sa, name, sizeof(name));
 	if (sa < 0 && t.op[op] == SCSI_SGIO_BY_SA) {
 		check_each_sa(rawio, &x, op, hctl, name);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * load [--fail-closed] FILE: apply a policy file's tables, each in one write
- * to the module's CLASS/load, and then its device lines. Complete or
- * nothing: every check comes before the first write, and if the kernel
- * refuses a table midway, the classes already loaded get their earlier
- * tables back. With --fail-closed (sgfilter.service), a class whose saved
+ * to the module's CLASS/load, and then its device lines (unpriv, then
+ * grant). Complete or nothing: every check comes before the first write
+ * (a grant line that does not fit a device it names included), and if the
+ * kernel refuses a table midway, the classes already loaded get their
+ * earlier tables back. With --fail-closed (sgfilter.service), a class whose saved
  * table cannot be applied gets the empty table instead, loudly.
  */
 #include <errno.h>
@@ -207,9 +208,10 @@ int cmd_load(int argc, char **argv, unsigned int flags)
 {
 	static struct policy p;
 	struct load l = { .file = argv[0], .closed = flags & OPT_FAIL_CLOSED, .p = &p };
-	int c, ret = 1;
+	int c, ret = 1, grants_failed = 0;
 
 	p.nr_unpriv = 0;
+	p.nr_grants = 0;
 	if (parse_policy(l.file, &p))
 		return l.closed ? load_unparsable(l.file) : 1;
 	if (any_table(&p) && need_module()) {
@@ -217,8 +219,18 @@ int cmd_load(int argc, char **argv, unsigned int flags)
 			error("%s: no table of it was applied: the built-in tables stay", l.file);
 		return 1;
 	}
+	/* a grant that cannot be given is less access: --fail-closed goes on without */
+	if (p.nr_grants && (take_lock() || apply_grants(&p, NULL, true))) {
+		error("%s: %s", l.file, l.closed ? "its grants were not applied" :
+		      "nothing was loaded");
+		if (!l.closed)
+			return 1;
+		p.nr_grants = 0;
+		grants_failed = 1;
+	}
 	if (!format_tables(&l) && !read_old_tables(&l) && !write_tables(&l))
-		ret = apply_unpriv(&p, NULL);
+		ret = apply_unpriv(&p, NULL) | (p.nr_grants ? apply_grants(&p, NULL, false) : 0) |
+		      grants_failed;
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		free(l.text[c]);
 		free(l.old[c]);

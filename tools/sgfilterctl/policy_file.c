@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The policy file: "CLASS OPCODE[/SA] read|write" per line, '#' comments,
- * blank lines, and "unpriv ID on|off" per device (ID %XX-encoded, see
- * encode_id()). A class that appears in the file gets exactly the file's
- * entries; the others are left alone. Here: parsing it, writing it (save,
- * atomically) and applying its device lines (apply-device, for udev);
- * load.c applies its tables.
+ * blank lines, "unpriv ID on|off" per device, and "grant ID PROFILE|read
+ * OPCODE[/SA]...|write OPCODE[/SA]..." per device (ID %XX-encoded, see
+ * encode_id(); OPCODE in hexadecimal). A class that appears in the file
+ * gets exactly the file's entries; the others are left alone. So does a
+ * device that grant lines name: exactly their grants (with what the
+ * runtime state remembers for its multipath LUN, grants.c). Here: parsing
+ * it, writing it (save, atomically) and applying its device lines
+ * (apply-device, for udev); load.c applies its tables.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -83,6 +86,42 @@ static int parse_unpriv(const char *file, int no, char *line, struct policy *p)
 	return 0;
 }
 
+/* The most fields of a grant line: "grant", the ID, and its arguments */
+#define GRANT_FIELDS	(2 + 2 * MAX_GRANT_EDITS)
+
+/* "grant ID PROFILE|read OPCODE[/SA]...|write OPCODE[/SA]..."; 0, or 1 */
+static int parse_grant(const char *file, int no, char *line, struct policy *p)
+{
+	struct grant_line *g = &p->grant[p->nr_grants];
+	char *field[GRANT_FIELDS];
+	int nf = split_fields(line, field, GRANT_FIELDS);
+
+	snprintf(g->where, sizeof(g->where), "%.140s:%d", file, no);
+	if (nf < 3) {
+		error("%s: expected \"grant WWID PROFILE|read OPCODE[/SA]...|write "
+		      "OPCODE[/SA]...\"", g->where);
+		return 1;
+	}
+	if (nf > GRANT_FIELDS) {
+		error("%s: more than %d entries on one line", g->where, MAX_GRANT_EDITS);
+		return 1;
+	}
+	if (p->nr_grants == MAX_GRANT_LINES) {
+		error("%s: more than %d grant lines", g->where, MAX_GRANT_LINES);
+		return 1;
+	}
+	if (decode_id(field[1], g->id, sizeof(g->id))) {
+		error("%s: \"%.80s\" is no device ID: %% must start a %%XX escape "
+		      "(two hex digits, not 00), and an ID has at most %d bytes",
+		      g->where, field[1], ID_MAX - 1);
+		return 1;
+	}
+	if (parse_grant_args(-1, field + 2, nf - 2, false, &g->g, g->where))
+		return 1;
+	p->nr_grants++;
+	return 0;
+}
+
 /* "CLASS OPCODE[/SA] read|write"; 0, or 1 with a FILE:LINE message */
 static int parse_entry(const char *file, int no, char *line, struct policy *p)
 {
@@ -91,15 +130,15 @@ static int parse_entry(const char *file, int no, char *line, struct policy *p)
 	int c;
 
 	if (!*rest) {
-		error("%s:%d: expected \"CLASS OPCODE[/SA] read|write\" or \"unpriv ID on|off\"",
-		      file, no);
+		error("%s:%d: expected \"CLASS OPCODE[/SA] read|write\", \"unpriv ID on|off\" "
+		      "or \"grant ID ...\"", file, no);
 		return 1;
 	}
 	*rest++ = '\0';
 	c = parse_class(line);
 	if (c < 0) {
-		error("%s:%d: \"%.32s\" is no class; expected \"CLASS OPCODE[/SA] read|write\" "
-		      "or \"unpriv ID on|off\"", file, no, line);
+		error("%s:%d: \"%.32s\" is no class; expected \"CLASS OPCODE[/SA] read|write\", "
+		      "\"unpriv ID on|off\" or \"grant ID ...\"", file, no, line);
 		return 1;
 	}
 	while (*rest == ' ' || *rest == '\t')
@@ -113,9 +152,12 @@ static int parse_entry(const char *file, int no, char *line, struct policy *p)
 	return 0;
 }
 
-static bool is_unpriv_line(const char *line)
+/* Does @line start with the word @word? */
+static bool is_keyword(const char *line, const char *word)
 {
-	return !strncmp(line, "unpriv", 6) && (!line[6] || isspace((unsigned char)line[6]));
+	size_t n = strlen(word);
+
+	return !strncmp(line, word, n) && (!line[n] || isspace((unsigned char)line[n]));
 }
 
 /* Every line of @f; 0, or 1 with a FILE:LINE message. Lines of any length. */
@@ -136,8 +178,12 @@ static int parse_lines(const char *file, FILE *f, struct policy *p)
 		s = strip(line);
 		if (!*s)
 			continue;
-		err = is_unpriv_line(s) ? parse_unpriv(file, no, s, p) :
-					  parse_entry(file, no, s, p);
+		if (is_keyword(s, "unpriv"))
+			err = parse_unpriv(file, no, s, p);
+		else if (is_keyword(s, "grant"))
+			err = parse_grant(file, no, s, p);
+		else
+			err = parse_entry(file, no, s, p);
 	}
 	if (!err && ferror(f)) {
 		error("Failed to read \"%s\": %s", file, strerror(errno));
@@ -183,6 +229,72 @@ static void save_unpriv(const char *hctl, void *f)
 		fprintf(f, "# %s has unpriv_sgio set but no WWN: not saved\n", hctl);
 }
 
+/* The grants of the devices, by WWID: the paths of a LUN are one */
+struct saved_grants {
+	FILE *f;
+	int nr;
+	struct {
+		char wwid[ID_MAX];
+		int class;
+		struct scsi_sgio_table t;
+	} lun[MAX_GRANT_LINES];
+};
+
+static void collect_grants(const char *hctl, void *arg)
+{
+	struct saved_grants *s = arg;
+	struct scsi_sgio_table t;
+	char wwid[ID_MAX], *text;
+	int class = device_class(hctl), i;
+	bool any;
+
+	if (read_grants(hctl, class, &t))
+		return;
+	text = table_text(&t);
+	any = text && text[0];
+	free(text);
+	if (!any)
+		return;
+	device_wwid(hctl, wwid, sizeof(wwid));
+	if (!wwid[0]) {
+		fprintf(s->f, "# %s has grants but no WWID: not saved\n", hctl);
+		return;
+	}
+	for (i = 0; i < s->nr; i++)
+		if (!strcmp(s->lun[i].wwid, wwid) && s->lun[i].class == class)
+			break;
+	if (i == s->nr) {
+		if (s->nr == MAX_GRANT_LINES) {
+			fprintf(s->f, "# %s: more than %d devices with grants: not saved\n", hctl,
+				MAX_GRANT_LINES);
+			return;
+		}
+		snprintf(s->lun[i].wwid, sizeof(s->lun[i].wwid), "%s", wwid);
+		s->lun[i].class = class;
+		empty_table(class, &s->lun[i].t);
+		s->nr++;
+	}
+	table_union(&s->lun[i].t, &t);
+}
+
+/* "grant WWID read ... write ..." for every LUN with grants */
+static void save_grants(FILE *f)
+{
+	static struct saved_grants s;
+	char enc[3 * ID_MAX];
+	int i;
+
+	s.f = f;
+	s.nr = 0;
+	for_each_device(collect_grants, &s);
+	for (i = 0; i < s.nr; i++) {
+		encode_id(s.lun[i].wwid, enc, sizeof(enc));
+		fprintf(f, "grant %s", enc);
+		grant_tokens(f, &s.lun[i].t);
+		fprintf(f, "\n");
+	}
+}
+
 /* "CLASS ENTRY" for every entry of the table in force for @class */
 static int save_table(int class, FILE *f)
 {
@@ -216,6 +328,7 @@ static int format_policy(char **out, size_t *size)
 	}
 	fprintf(f, "# sgfilter policy, written by sgfilterctl save; see sgfilterctl(8)\n");
 	for_each_device(save_unpriv, f);
+	save_grants(f);
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
 		if (save_table(c, f)) {
 			fclose(f);
@@ -311,7 +424,7 @@ static int create_tmp(const char *file, const char *target, char *dir, size_t ds
  * the temporary file goes and @file is as it was. A symbolic link is
  * followed: the file it names is replaced. 0, or 1 with a message.
  */
-static int write_file_atomic(const char *file, const char *buf, size_t len)
+int write_file_atomic(const char *file, const char *buf, size_t len)
 {
 	char target[PATH_MAX], tmp[2 * PATH_MAX + 16], dir[PATH_MAX];
 	const char *what = "set the mode of";
@@ -404,6 +517,75 @@ int apply_unpriv(const struct policy *p, const char *only)
 	return a.ret;
 }
 
+struct apply_grants {
+	const struct policy *p, *state;
+	const char *only;
+	bool dry;
+	int ret;
+};
+
+/* The grants that @p's lines give to the device @hctl of @class into @t; named: any? */
+static int lines_for(const struct policy *p, const char *hctl, int class,
+		     struct scsi_sgio_table *t, bool *named)
+{
+	int i;
+
+	for (i = 0; i < p->nr_grants; i++) {
+		if (!id_matches(p->grant[i].id, hctl))
+			continue;
+		*named = true;
+		if (apply_edits(class, t, &p->grant[i].g, p->grant[i].where))
+			return 1;
+	}
+	return 0;
+}
+
+static void apply_grants_one(const char *hctl, void *arg)
+{
+	struct apply_grants *a = arg;
+	struct scsi_sgio_table t, cur;
+	int class = device_class(hctl);
+	bool named = false;
+	char who[HCTL_MAX_LEN + 16];
+
+	if (a->only && strcmp(a->only, hctl))
+		return;
+	empty_table(class, &t);
+	snprintf(who, sizeof(who), "%s", hctl);
+	if (lines_for(a->p, hctl, class, &t, &named) || lines_for(a->state, hctl, class, &t, &named)) {
+		error("%s (class %s) gets none of the policy's grants", who,
+		      scsi_sgio_class_name(class));
+		a->ret = 1;
+		return;
+	}
+	if (!named)
+		return;
+	if (read_grants(hctl, class, &cur) == -ENOENT) {
+		error("the policy grants %s commands, but it has no sgio_grants file: grants "
+		      "need the sgfilter module", hctl);
+		hint("modprobe sgfilter");
+		a->ret = 1;
+		return;
+	}
+	if (!a->dry && write_grants(hctl, &t))
+		a->ret = 1;
+}
+
+/*
+ * Give each device (or @only, an H:C:T:L) that @p's grant lines or the
+ * runtime state name exactly the grants they give it. @dry: check only.
+ */
+int apply_grants(const struct policy *p, const char *only, bool dry)
+{
+	static struct policy state;
+	struct apply_grants a = { .p = p, .state = &state, .only = only, .dry = dry };
+
+	if (load_state(&state))
+		return 1;
+	for_each_device(apply_grants_one, &a);
+	return a.ret;
+}
+
 static bool is_conf(const char *name)
 {
 	size_t len = strlen(name);
@@ -423,18 +605,20 @@ int cmd_apply_device(int argc, char **argv, unsigned int flags)
 
 	if (resolve_device(argv[0], hctl, sizeof(hctl), NULL))
 		return 1;
-	d = opendir(dir);
-	if (!d)
-		return 0;
 	/* tables are for sgfilter.service; only the device lines here */
 	p.nr_unpriv = 0;
-	while ((de = readdir(d))) {
+	p.nr_grants = 0;
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
 		if (!is_conf(de->d_name))
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
 		if (parse_policy(file, &p))
 			ret = 1;
 	}
-	closedir(d);
-	return apply_unpriv(&p, hctl) || ret;
+	if (d)
+		closedir(d);
+	/* the lock keeps a grant running now from losing this write, or this from it */
+	take_lock();
+	return apply_unpriv(&p, hctl) | apply_grants(&p, hctl, false) | ret;
 }

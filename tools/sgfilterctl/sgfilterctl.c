@@ -38,8 +38,9 @@ static const struct cmd cmds[] = {
 	  .help = "backend, classes, devices with unpriv_sgio set" },
 	{ .name = "unpriv", .fn = cmd_unpriv, .args = "DEVICE [on|off]",
 	  .help = "show or (root) set a device's unpriv_sgio flag", .min_args = 1, .max_args = 2 },
-	{ .name = "show", .fn = cmd_show, .args = "CLASS",
-	  .help = "a class table, with opcode names", .min_args = 1, .max_args = 1 },
+	{ .name = "show", .fn = cmd_show, .args = "CLASS|DEVICE",
+	  .help = "a class table, or a device's (its grants marked)", .min_args = 1,
+	  .max_args = 1 },
 	{ .name = "allow", .fn = cmd_allow, .args = "CLASS read|write OPCODE[/SA]...",
 	  .help = "add entries to a class table", .min_args = 3, .max_args = INT_MAX,
 	  .root = true },
@@ -48,6 +49,15 @@ static const struct cmd cmds[] = {
 	  .root = true },
 	{ .name = "reset", .fn = cmd_reset, .args = "[CLASS]",
 	  .help = "back to the built-in table(s)", .max_args = 1, .root = true },
+	{ .name = "grant", .fn = cmd_grant,
+	  .args = "DEVICE PROFILE|read OPCODE[/SA]...|write OPCODE[/SA]...",
+	  .help = "give one device's openers more commands", .min_args = 2,
+	  .max_args = INT_MAX, .root = true },
+	{ .name = "revoke", .fn = cmd_revoke, .args = "DEVICE PROFILE|OPCODE[/SA]...|all",
+	  .help = "take a device's grants back", .min_args = 2, .max_args = INT_MAX,
+	  .root = true },
+	{ .name = "profiles", .fn = cmd_profiles,
+	  .help = "the grant profiles and their entries" },
 	{ .name = "check", .fn = cmd_check, .args = "DEVICE OPCODE[/SA] [--read-only]",
 	  .help = "the verdict and why, without sending anything", .min_args = 2, .max_args = 2,
 	  .options = OPT_READ_ONLY },
@@ -61,7 +71,7 @@ static const struct cmd cmds[] = {
 		  "                                   apply is loaded empty)",
 	  .min_args = 1, .max_args = 1, .options = OPT_FAIL_CLOSED, .root = true },
 	{ .name = "apply-device", .fn = cmd_apply_device, .args = "DEVICE",
-	  .help = "/etc/sgfilter/*.conf's unpriv lines, for DEVICE (udev)", .min_args = 1,
+	  .help = "/etc/sgfilter/*.conf's device lines, for DEVICE (udev)", .min_args = 1,
 	  .max_args = 1, .root = true },
 };
 
@@ -101,8 +111,9 @@ static void usage(FILE *f)
 	fprintf(f, "\nCLASS:");
 	for (i = 0; i < SCSI_SGIO_NR_CLASSES; i++)
 		fprintf(f, " %s", scsi_sgio_class_name(i));
-	fprintf(f, "\n"
-"DEVICE: /dev/sdX, /dev/srN, /dev/sgN, /dev/bsg/H:C:T:L, a /dev/disk/by-id link, H:C:T:L\n"
+	fprintf(f, "\nPROFILE: %s (sgfilterctl profiles)\n", profile_names());
+	fprintf(f, "DEVICE: /dev/sdX, /dev/srN, /dev/sgN, /dev/bsg/H:C:T:L, a /dev/disk/by-id link, H:C:T:L;\n"
+"        for grant, revoke and show also a dm-multipath map (/dev/mapper/X, /dev/dm-N)\n"
 "OPCODE: hex (0x5f, 5f) or a name for the class (PERSISTENT_RESERVE_OUT,\n"
 "        \"persistent reserve out\"); SA: hex or a name (0x5f/0x00, 0x5f/register)\n"
 "--json: one JSON document on stdout, for the reading commands\n");

@@ -9,6 +9,9 @@
  *   names.c        opcode names (libsgutils2) and OPCODE[/SA] arguments
  *   devices.c      DEVICE arguments, WWIDs, unpriv_sgio: status, unpriv
  *   check.c        the kernel's decision for one command, and why: check
+ *   profiles.c     the grant profiles (pr, thin, ...): profiles
+ *   grants.c       per-device grants, multipath, the lock and the runtime
+ *                  state: grant, revoke, show DEVICE
  *   policy_file.c  the policy file: parse, save, apply-device
  *   load.c         load: every check before the first write, undo on failure
  *
@@ -79,6 +82,7 @@ int sysfs_path(char *buf, size_t len, const char *fmt, ...)
 int read_all(const char *path, char **out);
 int read_text(const char *path, char *buf, size_t size);
 int write_text(const char *path, const char *s);
+int write_text_flags(const char *path, const char *s, int flags);
 size_t page_size(void);
 bool module_loaded(void);
 int need_module(void);
@@ -104,6 +108,70 @@ void opcode_name(int class, u8 op, int sa, char *buf, size_t size);
 bool sa_named(int class, int op, int sa);
 void key_str(int op, int sa, char *buf, size_t size);
 int resolve(int class, const char *arg, int *op, int *sa);
+
+/* --- profiles.c ---------------------------------------------------------- */
+
+/* A named set of grant entries, for the classes in @classes (a bit each) */
+struct profile {
+	const char *name;
+	unsigned int classes;
+	const char *summary;
+	const struct sgf_entry *entries;
+	unsigned int nr;
+};
+
+extern const struct profile profiles[];
+extern const unsigned int nr_profiles;
+
+const struct profile *find_profile(const char *name);
+bool profile_fits(const struct profile *p, int class);
+const char *profile_names(void);
+int cmd_profiles(int argc, char **argv, unsigned int flags);
+
+/* --- grants.c ------------------------------------------------------------ */
+
+/* The most entries one grant, revoke or policy file line names */
+#define MAX_GRANT_EDITS	64
+/* The most paths of one multipath map */
+#define MAX_PATHS	32
+
+/* One entry of a grant or revoke (perm none), and the profile it came from */
+struct grant_edit {
+	struct sgf_entry e;
+	const struct profile *from;
+};
+
+/* The entries of one grant or revoke, in order; @all: revoke all first */
+struct grant_edits {
+	struct grant_edit e[MAX_GRANT_EDITS];
+	int nr;
+	bool all;
+};
+
+/* A DEVICE argument: one SCSI device, or the paths of a dm-multipath map */
+struct target {
+	char dm[32];		/* "dm-3" for a multipath map, else "" */
+	int nr;
+	char hctl[MAX_PATHS][HCTL_MAX_LEN];
+	int class;
+	char wwid[ID_MAX];	/* the LUN's */
+};
+
+int parse_grant_args(int class, char **tok, int n, bool revoke, struct grant_edits *g,
+		     const char *where);
+int apply_edits(int class, struct scsi_sgio_table *t, const struct grant_edits *g,
+		const char *who);
+char *table_text(const struct scsi_sgio_table *t);
+void table_union(struct scsi_sgio_table *dst, const struct scsi_sgio_table *src);
+void grant_tokens(FILE *f, const struct scsi_sgio_table *t);
+int read_grants(const char *hctl, int class, struct scsi_sgio_table *t);
+int write_grants(const char *hctl, const struct scsi_sgio_table *t);
+const char *run_dir(void);
+int take_lock(void);
+int resolve_target(const char *arg, struct target *t, bool change);
+int show_device(const char *arg);
+int cmd_grant(int argc, char **argv, unsigned int flags);
+int cmd_revoke(int argc, char **argv, unsigned int flags);
 
 /* --- devices.c ----------------------------------------------------------- */
 
@@ -147,20 +215,35 @@ struct unpriv_line {
 
 #define MAX_UNPRIV	64
 
+/* "grant ID PROFILE|read OPCODE[/SA]...|write OPCODE[/SA]...", ID decoded */
+struct grant_line {
+	char id[ID_MAX];
+	char where[160];	/* FILE:LINE, for messages */
+	struct grant_edits g;
+};
+
+#define MAX_GRANT_LINES	64
+
 /* A policy file, parsed: the classes it sets, and its device lines */
 struct policy {
 	struct scsi_sgio_table tables[SCSI_SGIO_NR_CLASSES];
 	bool present[SCSI_SGIO_NR_CLASSES];
 	struct unpriv_line unpriv[MAX_UNPRIV];
 	int nr_unpriv;
+	struct grant_line grant[MAX_GRANT_LINES];
+	int nr_grants;
 };
 
 /*
  * parse_policy() sets @p's tables and present[] anew, and appends the
- * file's device lines to @p->unpriv (so that several files add up)
+ * file's device lines to @p->unpriv and @p->grant (so that several files
+ * add up)
  */
 int parse_policy(const char *file, struct policy *p);
 int apply_unpriv(const struct policy *p, const char *only);
+int apply_grants(const struct policy *p, const char *only, bool dry);
+int load_state(struct policy *st);
+int write_file_atomic(const char *file, const char *buf, size_t len);
 int cmd_save(int argc, char **argv, unsigned int flags);
 int cmd_apply_device(int argc, char **argv, unsigned int flags);
 

@@ -100,7 +100,17 @@ int read_text(const char *path, char *buf, size_t size)
 /* One write() of all of @s; -errno (a short write is -EIO) */
 int write_text(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY), ret = 0;
+	return write_text_flags(path, s, 0);
+}
+
+/*
+ * The same, with more open() flags: O_TRUNC for a file that the write
+ * replaces as a whole (sgio_grants), as a shell's > opens it. sysfs ignores
+ * it; a regular file (a test's made-up sysfs) then holds what was written.
+ */
+int write_text_flags(const char *path, const char *s, int flags)
+{
+	int fd = open(path, O_WRONLY | flags), ret = 0;
 	size_t len = strlen(s);
 	ssize_t n;
 

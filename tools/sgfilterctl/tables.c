@@ -179,8 +179,10 @@ int cmd_show(int argc, char **argv, unsigned int flags)
 	int class = parse_class(argv[0]), op;
 	bool mod;
 
+	if (class < 0 && strpbrk(argv[0], "/:"))
+		return show_device(argv[0]);
 	if (class < 0)
-		return usage_error("unknown class \"%s\"", argv[0]);
+		return usage_error("unknown class \"%s\" (a device is a path or H:C:T:L)", argv[0]);
 	if (current_table(class, &t))
 		return 1;
 	mod = module_loaded();
