@@ -31,9 +31,9 @@
  *    memory. sr's cdrom-layer ioctls: sr_block_ioctl() records the device
  *    and the open mode, and the functions through which sr sends commands
  *    for it (sr_do_ioctl(), sr_drive_status(), sr_read_cdda_bpc()) are
- *    judged by the CDB they send.
+ *    judged by the CDB they send. st's MTIOCTOP and MTIOCPOS: stock_st.c.
  *
- * Modules that load after sgfilter (sg, ch, sr_mod) are hooked by a module notifier
+ * Modules that load after sgfilter (sg, ch, sr_mod, st) are hooked by a module notifier
  * when they come, before their init runs; if that fails they do not load.
  * On a kernel where a function is missing (inlined, renamed), sgfilter does
  * not load and says what it did not find. Unloading unregisters every probe
@@ -106,7 +106,8 @@ struct sgf_hook {
 
 /*
  * In the order they are registered: the records before the decisions that
- * use them. Every module listed must have every function listed.
+ * use them (on another function; on the same one, see st_ioctl()). Every
+ * module listed must have every function listed.
  */
 static struct sgf_hook sgf_hooks[] = {
 	SGF_RECORD("scsi_mod", "sg_io", sgf_sg_io_entry, sgf_ctx_return),
@@ -114,6 +115,7 @@ static struct sgf_hook sgf_hooks[] = {
 	SGF_RECORD("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_entry, sgf_ctx_return),
 	SGF_DECIDE("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_pre),
 	SGF_DECIDE("scsi_mod", "scsi_cmd_allowed", sgf_cmd_allowed_pre),
+	SGF_DECIDE("scsi_mod", "scsi_set_medium_removal", sgf_st_door_pre),
 	SGF_RECORD("sg", "sg_ioctl", sgf_sg_entry, sgf_ctx_return),
 	SGF_RECORD("sg", "sg_write", sgf_sg_entry, sgf_ctx_return),
 	SGF_DECIDE("ch", "ch_ioctl", sgf_ch_ioctl_pre),
@@ -122,6 +124,19 @@ static struct sgf_hook sgf_hooks[] = {
 	SGF_DECIDE("sr_mod", "sr_do_ioctl", sgf_sr_do_ioctl_pre),
 	SGF_DECIDE("sr_mod", "sr_drive_status", sgf_sr_drive_status_pre),
 	SGF_DECIDE("sr_mod", "sr_read_cdda_bpc", sgf_sr_read_cdda_pre),
+	/*
+	 * Probes on one address run newest first (kprobes' aggregate list):
+	 * st_ioctl()'s decision, which looks for the record, is registered
+	 * before the kretprobe that makes it. In the other order every
+	 * MTIOCTOP would be refused, never allowed unjudged.
+	 */
+	SGF_DECIDE("st", "st_ioctl", sgf_st_ioctl_pre),
+	SGF_RECORD("st", "st_ioctl", sgf_st_entry, sgf_ctx_return),
+	SGF_DECIDE("st", "st_int_ioctl", sgf_st_int_ioctl_pre),
+	SGF_DECIDE("st", "do_load_unload", sgf_st_load_unload_pre),
+	SGF_DECIDE("st", "set_location", sgf_st_set_location_pre),
+	SGF_DECIDE("st", "st_compression", sgf_st_compression_pre),
+	SGF_DECIDE("st", "read_mode_page", sgf_st_read_mode_page_pre),
 };
 
 /* Serializes registering and unregistering the hooks */
@@ -240,7 +255,7 @@ static struct notifier_block sgf_module_nb = {
 
 int sgf_backend_init(void)
 {
-	static const char *const mods[] = { "scsi_mod", "sg", "ch", "sr_mod" };
+	static const char *const mods[] = { "scsi_mod", "sg", "ch", "sr_mod", "st" };
 	int i, ret;
 
 	sgf_ctx_init();

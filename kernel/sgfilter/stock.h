@@ -87,7 +87,10 @@ extern atomic_long_t sgf_unattributed;
  * @holds_ref: whether the record holds a reference on @sdev (sg's)
  * @len: the command's length, or %SGF_LEN_OPCODE
  * @sr_ioctl: made by sr's ioctl: sr sends commands for this task
- * @open_for_write: (@sr_ioctl) the caller's file is open for writing
+ * @st_ioctl: made by st's ioctl for MTIOCTOP: what st does while it runs
+ *	is for this task's operation
+ * @open_for_write: (@sr_ioctl, @st_ioctl) the caller's file is open for
+ *	writing
  *
  * Records are the module's own (sgf_ctx_pool), taken by a kretprobe's entry
  * handler and given back by its return handler; the instance holds only a
@@ -104,6 +107,7 @@ struct sgf_ctx {
 	bool holds_ref;
 	unsigned int len;
 	bool sr_ioctl;
+	bool st_ioctl;
 	bool open_for_write;
 };
 
@@ -115,6 +119,13 @@ bool sgf_ctx_find(struct sgf_ctx *out);
 void sgf_ctx_forget_all(void);
 
 /* --- stock_handlers.c: the probes' handlers, which stock.c registers --- */
+
+bool sgf_decide(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
+		bool open_for_write);
+bool sgf_ioctl_allowed(struct scsi_device *sdev, bool open_for_write,
+		       u8 opcode, u8 byte4, unsigned int len);
+struct scsi_device *sgf_file_sdev(struct file *file);
+int sgf_eperm(struct pt_regs *regs);
 
 int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs);
 int sgf_scsi_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
@@ -129,5 +140,16 @@ int sgf_bsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int sgf_sr_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+
+/* --- stock_st.c: st's MTIOCTOP and MTIOCPOS --- */
+
+int sgf_st_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int sgf_st_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_st_int_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_st_load_unload_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_st_set_location_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_st_compression_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_st_read_mode_page_pre(struct kprobe *p, struct pt_regs *regs);
+int sgf_st_door_pre(struct kprobe *p, struct pt_regs *regs);
 
 #endif /* _SGFILTER_STOCK_H */

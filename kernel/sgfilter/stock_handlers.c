@@ -53,6 +53,13 @@ static noinline notrace long sgf_ret_eperm(void)
 	return -EPERM;
 }
 
+/* From a kprobe's handler at a function's entry: the function returns -EPERM */
+int sgf_eperm(struct pt_regs *regs)
+{
+	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
+	return 1;
+}
+
 /* --- the decision --------------------------------------------------------- */
 
 /* Commands decided without a record */
@@ -81,8 +88,8 @@ static bool sgf_unattributed_allowed(const u8 *cdb, unsigned int len,
 }
 
 /* The patched kernel's scsi_cmd_allowed(), for a command on @sdev */
-static bool sgf_decide(struct scsi_device *sdev, const u8 *cdb,
-		       unsigned int len, bool open_for_write)
+bool sgf_decide(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
+		bool open_for_write)
 {
 	const struct scsi_sgio_grants *g;
 	bool ok;
@@ -124,8 +131,8 @@ int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs)
  * The verdict on a command that an ioctl builds itself: a 6-byte CDB with
  * @opcode and @byte4, or a CDB of @len bytes with only the opcode set
  */
-static bool sgf_ioctl_allowed(struct scsi_device *sdev, bool open_for_write,
-			      u8 opcode, u8 byte4, unsigned int len)
+bool sgf_ioctl_allowed(struct scsi_device *sdev, bool open_for_write,
+		       u8 opcode, u8 byte4, unsigned int len)
 {
 	u8 cdb[12] = { opcode, 0, 0, 0, byte4 };
 
@@ -162,14 +169,11 @@ int sgf_scsi_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
 	default:
 		return 0;
 	}
-	if (ok)
-		return 0;
-	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
-	return 1;
+	return ok ? 0 : sgf_eperm(regs);
 }
 
 /* The SCSI device whose sg, st or ch node @file is, or NULL (referenced) */
-static struct scsi_device *sgf_file_sdev(struct file *file)
+struct scsi_device *sgf_file_sdev(struct file *file)
 {
 	return sgf_sdev_by_devt(file_inode(file)->i_rdev);
 }
@@ -213,10 +217,7 @@ int sgf_ch_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
 	ok = sgf_ioctl_allowed(sdev, file->f_mode & FMODE_WRITE, opcode, 0, len);
 	if (sdev)
 		put_device(&sdev->sdev_gendev);
-	if (ok)
-		return 0;
-	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
-	return 1;
+	return ok ? 0 : sgf_eperm(regs);
 }
 
 /* The open mode of block_device_operations.ioctl: FMODE_WRITE, BLK_OPEN_WRITE */
@@ -244,12 +245,6 @@ static bool sgf_sr_allowed(const u8 *cmd, unsigned int len)
 	return sgf_decide(ctx.sdev, cdb, len, ctx.open_for_write);
 }
 
-static int sgf_sr_deny(struct pt_regs *regs)
-{
-	instruction_pointer_set(regs, (unsigned long)sgf_ret_eperm);
-	return 1;
-}
-
 /*
  * kprobe on sr_do_ioctl(cd, cgc): every packet command of the cdrom layer.
  * Its callers (sr_packet()) may look at cgc->stat rather than at the value
@@ -262,7 +257,7 @@ int sgf_sr_do_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
 	if (sgf_sr_allowed(cgc->cmd, CDROM_PACKET_SIZE))
 		return 0;
 	cgc->stat = -EPERM;
-	return sgf_sr_deny(regs);
+	return sgf_eperm(regs);
 }
 
 /* kprobe on sr_drive_status(): CDROM_DRIVE_STATUS sends TEST UNIT READY */
@@ -270,7 +265,7 @@ int sgf_sr_drive_status_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	static const u8 tur[6] = { TEST_UNIT_READY };
 
-	return sgf_sr_allowed(tur, sizeof(tur)) ? 0 : sgf_sr_deny(regs);
+	return sgf_sr_allowed(tur, sizeof(tur)) ? 0 : sgf_eperm(regs);
 }
 
 /* kprobe on sr_read_cdda_bpc(): CDROMREADAUDIO sends READ CD */
@@ -278,7 +273,7 @@ int sgf_sr_read_cdda_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	static const u8 read_cd[12] = { GPCMD_READ_CD };
 
-	return sgf_sr_allowed(read_cd, sizeof(read_cd)) ? 0 : sgf_sr_deny(regs);
+	return sgf_sr_allowed(read_cd, sizeof(read_cd)) ? 0 : sgf_eperm(regs);
 }
 
 /*
@@ -297,7 +292,7 @@ int sgf_sr_block_ioctl_pre(struct kprobe *p, struct pt_regs *regs)
 	if (sgf_ioctl_allowed(bdev->bd_disk->queue->queuedata, wr,
 			      ALLOW_MEDIUM_REMOVAL, !!arg, 6))
 		return 0;
-	return sgf_sr_deny(regs);
+	return sgf_eperm(regs);
 }
 
 /* --- the records' kretprobes ---------------------------------------------- */

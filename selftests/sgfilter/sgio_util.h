@@ -103,8 +103,8 @@ static inline int sgf_write_str(const char *path, const char *s)
 }
 
 /*
- * Whether sgfilter.ko runs its stock-kernel backend, which does not hook
- * st's MTIOCTOP yet (Documentation/sgfilter.rst)
+ * Whether sgfilter.ko runs its stock-kernel backend, which has no built-in
+ * tables to go back to (Documentation/sgfilter.rst)
  */
 static inline bool sgf_stock_backend(void)
 {

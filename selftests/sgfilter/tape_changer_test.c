@@ -127,8 +127,6 @@ static bool is_tape(const FIXTURE_VARIANT(node) *variant)
 #define SKIP_UNLESS_TAPE() do {						\
 	if (!is_tape(variant))						\
 		SKIP(return, "a tape ioctl");				\
-	if (sgf_stock_backend())					\
-		SKIP(return, "the stock backend does not hook st yet");	\
 } while (0)
 
 /* Positioning a tape is a reader's (SPACE, REWIND, LOCATE, READ POSITION) */
@@ -163,12 +161,20 @@ TEST_F(node, tape_setblk)
 	ASSERT_USER_IOCTL(MTIOCTOP, &setblk, variant->writer);
 }
 
-/* FORMAT MEDIUM goes to nobody but CAP_SYS_RAWIO */
+/*
+ * FORMAT MEDIUM goes to nobody but CAP_SYS_RAWIO. The stock backend judges
+ * MTMKPART where st partitions (partition_tape()), after st's own checks:
+ * st partitions only a drive root said can (MTSETDRVBUFFER), and with that
+ * on, st opens scsi_debug's tape no more (it answers no READ POSITION), so
+ * MTMKPART is EINVAL before any command there, filtered or not.
+ */
 TEST_F(node, tape_mkpart)
 {
 	struct mtop mkpart = { MTMKPART, 0 };
 
 	SKIP_UNLESS_TAPE();
+	if (sgf_stock_backend())
+		SKIP(return, "scsi_debug's tape cannot partition: MTMKPART is EINVAL before st's partitioning");
 	ASSERT_USER_IOCTL(MTIOCTOP, &mkpart, false);
 }
 
@@ -229,8 +235,6 @@ TEST_F(node, module_table_decides)
 
 	if (access(SGF_MODULE, F_OK))
 		SKIP(return, "sgfilter.ko is not loaded");
-	if (tape && sgf_stock_backend())
-		SKIP(return, "the stock backend does not hook st yet");
 	snprintf(path, sizeof(path), SGF_MODULE "/%s/deny", cls);
 	ASSERT_EQ(0, sgf_write_str(path, op));
 	ASSERT_USER_IOCTL(req, arg, false);

@@ -3,7 +3,7 @@
 # sgfilter.ko's stock-kernel backend on Debian's own kernel (stock-run.sh):
 # before modprobe the stock behaviour (a reader's UNMAP destroys data), after
 # it the protection on every entry point the backend hooks, the unpriv_sgio
-# files and their rules, a module that loads after sgfilter (sg), and after
+# files and their rules, modules that load after sgfilter (ch, st), and after
 # rmmod the stock behaviour again with the files gone.
 
 . /tests/lib/fixtures.sh
@@ -101,10 +101,13 @@ suite_stock_backend() {
 	as_user "echo 1 > $q" 2>/dev/null
 	ktap_test_result "a user cannot set the flag" [ "$(cat "$q")" = 0 ]
 
-	# A module that loads after sgfilter is hooked when it comes: ch here
-	# (tape_changer, later in the run, sends CHIO ioctls through it)
+	# A module that loads after sgfilter is hooked when it comes: ch and st
+	# here (matrix and tape_changer, later in the run, send CHIO and MT
+	# ioctls through them)
 	rmmod ch && modprobe ch
 	ktap_test_status $? "ch unloaded and loaded again after sgfilter"
+	rmmod st && modprobe st
+	ktap_test_status $? "st unloaded and loaded again after sgfilter"
 
 	rmmod sgfilter
 	ktap_test_status $? "rmmod sgfilter"
