@@ -438,6 +438,8 @@ int main(int argc, char **argv)
 		else
 			check_device(argv[i], &total);
 	}
+	/* no device: nothing compared, which must not pass */
+	check(argc > 1 + grant_pr, "at least one device to check");
 	diag("%lu (device, CDB, open mode, unpriv_sgio, user) combinations in all", total);
 	return check_summary();
 }

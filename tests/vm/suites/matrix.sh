@@ -33,10 +33,12 @@ suite_matrix() {
 	echo 0 > $SDEBUG/ptype
 	/tests/matrix $nodes $SGF_CDROM_BSG $SGF_DISK $SGF_CDROM $ionodes
 	rc=$?
+	# the disk: the first node
+	set -- $nodes
 	if [ -d /sys/kernel/sgfilter ]; then
-		/tests/matrix --grant-pr ${nodes%% *} || rc=1
+		/tests/matrix --grant-pr "$1" || rc=1
 	elif modprobe sgfilter; then
-		/tests/matrix --grant-pr ${nodes%% *} || rc=1
+		/tests/matrix --grant-pr "$1" || rc=1
 		rmmod sgfilter || rc=1
 	else
 		rc=1
