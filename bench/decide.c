@@ -11,6 +11,10 @@
  *   module    what it does with sgfilter.ko: an indirect call to a function
  *             out of line that looks the class table up through a pointer,
  *             calls scsi_sgio_permitted() and increments a counter
+ *   nogrant   builtin, on a device without grants: the test of its grants
+ *             pointer first (patch 0008)
+ *   grantpr   builtin, on a device with the "pr" grants (PERSISTENT
+ *             RESERVE IN/OUT): the grants looked up first, then the table
  *
  *   decide ROUNDS COUNT
  *
@@ -69,6 +73,36 @@ static __attribute__((noinline)) bool module_cmd_allowed(const u8 *cdb, unsigned
 	return false;
 }
 
+/* A device's grants pointer, as scsi_device::sgio_grants: read each time */
+static const struct scsi_sgio_table *volatile dev_grants;
+static struct scsi_sgio_table grants_pr;
+
+static __attribute__((noinline)) bool decide_grants(const u8 *cdb, unsigned int len,
+						    bool writer)
+{
+	const struct scsi_sgio_table *g = dev_grants;
+
+	if (g && scsi_sgio_permitted(g, cdb, len, writer))
+		return true;
+	return scsi_sgio_permitted(scsi_sgio_default_table(scsi_sgio_class(dev_type)),
+				   cdb, len, writer);
+}
+
+/* The same function, measured with and without grants on the device */
+static __attribute__((noinline)) bool decide_nogrant(const u8 *cdb, unsigned int len,
+						     bool writer)
+{
+	dev_grants = NULL;
+	return decide_grants(cdb, len, writer);
+}
+
+static __attribute__((noinline)) bool decide_grantpr(const u8 *cdb, unsigned int len,
+						     bool writer)
+{
+	dev_grants = &grants_pr;
+	return decide_grants(cdb, len, writer);
+}
+
 static bool (*volatile policy)(const u8 *cdb, unsigned int len, bool writer) =
 	module_cmd_allowed;
 
@@ -108,7 +142,10 @@ int main(int argc, char **argv)
 		{ "mainline", decide_mainline },
 		{ "builtin", decide_builtin },
 		{ "module", decide_module },
+		{ "nogrant", decide_nogrant },
+		{ "grantpr", decide_grantpr },
 	};
+	const unsigned int nr_forms = sizeof(forms) / sizeof(forms[0]);
 	static const struct {
 		const char *name;
 		const u8 *cdb;
@@ -130,9 +167,20 @@ int main(int argc, char **argv)
 	scsi_sgio_init_defaults();
 	for (k = 0; k < SCSI_SGIO_NR_CLASSES; k++)
 		tables[k] = scsi_sgio_default_table(k);
+	/* the "pr" profile on a disk: the disk table's keying, two opcodes */
+	grants_pr = *scsi_sgio_default_table(SCSI_SGIO_DISK);
+	for (k = 0; k < 256; k++)
+		if (grants_pr.op[k] != SCSI_SGIO_BY_SA)
+			grants_pr.op[k] = SCSI_SGIO_NONE;
+	memset(grants_pr.sa, SCSI_SGIO_NONE, sizeof(grants_pr.sa));
+	memset(grants_pr.vl, SCSI_SGIO_NONE, sizeof(grants_pr.vl));
+	memset(grants_pr.sa[scsi_sgio_sa_index(PERSISTENT_RESERVE_IN)], SCSI_SGIO_READ,
+	       SCSI_SGIO_NR_SA);
+	memset(grants_pr.sa[scsi_sgio_sa_index(PERSISTENT_RESERVE_OUT)], SCSI_SGIO_WRITE,
+	       SCSI_SGIO_NR_SA);
 
 	/* what they allow, they must also be able to refuse */
-	for (f = 0; f < 3; f++) {
+	for (f = 0; f < nr_forms; f++) {
 		static const u8 prout[10] = { PERSISTENT_RESERVE_OUT, 0x06 };
 
 		if (forms[f].fn(prout, sizeof(prout), false)) {
@@ -141,10 +189,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* and the grants must count: PR OUT to a writer with them, not without */
+	{
+		static const u8 prout[10] = { PERSISTENT_RESERVE_OUT, 0x06 };
+
+		if (!decide_grantpr(prout, sizeof(prout), true) ||
+		    decide_nogrant(prout, sizeof(prout), true)) {
+			fprintf(stderr, "the pr grants do not decide PERSISTENT RESERVE OUT\n");
+			return 1;
+		}
+	}
 	for (r = 1; r <= rounds; r++) {
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < nr_forms; k++) {
 			/* ABBA: reversed on even rounds */
-			f = r % 2 ? k : 2 - k;
+			f = r % 2 ? k : nr_forms - 1 - k;
 			for (o = 0; o < 2; o++) {
 				yes = 0;
 				t0 = now_ns();

@@ -197,11 +197,17 @@ def main():
                   "call, the table pointer and the counter), median ns per decision over "
                   f"{max(int(kv['round']) for b, kv in nat)} rounds of "
                   f"{int(nat[0][1]['count']):,}:\n")
-        md.append("| command | mainline | builtin | module |")
-        md.append("|---|---|---|---|")
+        # nogrant/grantpr (issue 14): only in logs that have them
+        forms = [f for f in ("mainline", "builtin", "module", "nogrant", "grantpr")
+                 if runs(nat, 'decide', form=f, op="read10")]
+        if "nogrant" in forms:
+            md.append("`nogrant` is `builtin` on a device without grants (the grants pointer "
+                      "tested first), `grantpr` on a device with the `pr` grants (looked up "
+                      "first, then the table).\n")
+        md.append("| command | " + " | ".join(forms) + " |")
+        md.append("|---|" + "---|" * len(forms))
         for op in ("read10", "tur"):
-            cells = [f"{med(runs(nat, 'decide', form=f, op=op)):.2f}"
-                     for f in ("mainline", "builtin", "module")]
+            cells = [f"{med(runs(nat, 'decide', form=f, op=op)):.2f}" for f in forms]
             md.append(f"| {op} | " + " | ".join(cells) + " |")
         md.append("")
 
