@@ -116,7 +116,7 @@ vm: deps
 # runs, with the module loaded. One release per run: STOCK_RELEASE=...
 # Not stress yet: reloading under SG_IO load oopsed once (issue 13's note).
 # (tape_changer and module unload the module: they come last.)
-STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root \
+STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root qemu_client \
 	unpriv_sgio matrix badinput tape_changer module
 vm-stock: deps
 	@tests/vm/stock-run.sh $(STOCK_RELEASE) $(STOCK_SUITES)
