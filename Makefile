@@ -3,7 +3,9 @@
 # sgfilter: class-aware SG_IO command filtering for Linux.
 #
 #   make check   everything: unit tests, then the VM tests (installs what it needs)
-#   make demo    the CVE-2012-4542 demonstration on mainline and patched kernels
+#   make demo    the CVE-2012-4542 demonstration on mainline, patched and Debian's
+#                own 6.12 kernels (before and after modprobe sgfilter), and the
+#                unprivileged QEMU's guest on the patched and Debian's kernels
 #   make unit    the fast user-space tests only
 #   make vm      the VM tests only
 #   make stress  the long runs: fuzzing 10 minutes per target, 200 module
@@ -116,7 +118,7 @@ vm: deps
 # runs, with the module loaded. One release per run: STOCK_RELEASE=...
 # Not stress yet: reloading under SG_IO load oopsed once (issue 13's note).
 # (tape_changer and module unload the module: they come last.)
-STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root \
+STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root qemu_client \
 	unpriv_sgio grants matrix badinput tape_changer module
 vm-stock: deps
 	@tests/vm/stock-run.sh $(STOCK_RELEASE) $(STOCK_SUITES)

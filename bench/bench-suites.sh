@@ -315,3 +315,61 @@ suite_bench_scale() {
 	fi
 	bench_end
 }
+
+# As tester, UNMAP of LBA 0-7 opening the scsi_debug disk read-only: 0 if
+# refused (EPERM), 1 if it went through (the data is gone; the benchmarks
+# do not need it)
+bench_unmap_refused() {
+	printf '\0\026\0\020\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\010\0\0\0\0' > /tmp/unmap.bin
+	case $(su tester -s /bin/sh -c "sg_raw -R -s 24 -i /tmp/unmap.bin $SGF_DISK 42 00 00 00 00 00 00 00 18 00" 2>&1) in
+	*"not permitted"*) return 0 ;;
+	*"SCSI Status: Good"*) return 1 ;;
+	*) return 2 ;;
+	esac
+}
+
+# 4. The stock backend on Debian's own kernel (bench/run.sh boots it with
+# tests/vm/stock-run.sh): the filter benchmark's reader, commands and
+# rounds, in the configurations "stock" (the kernel as Debian ships it, no
+# module: mainline's decision), "module" (sgfilter.ko loaded: its
+# kprobes and kretprobes decide) and "root". One boot, so module/stock per
+# round is the backend's cost against mainline's decision.
+suite_bench_stock() {
+	local r cfg op ns configs="stock module root" runs=0 failed=0
+	bench_begin
+	stock_kernel
+	btap $? "Debian's own kernel ($(uname -r)), not ours"
+	echo "SGF-BENCH stockkernel release=$(uname -r)"
+	echo 0 > /sys/bus/pseudo/drivers/scsi_debug/delay
+	settle "$SGF_DISK"
+	for r in $(seq 1 "$BENCH_ROUNDS"); do
+		for cfg in $(abba "$r" "$configs"); do
+			bench_enter "$cfg" || { failed=$((failed + 1)); continue; }
+			if [ $cfg = module ] && [ "$(cat /sys/kernel/sgfilter/backend 2>/dev/null)" != stock ]; then
+				failed=$((failed + 1))
+				continue
+			fi
+			for op in read10 tur; do
+				runs=$((runs + 1))
+				if ns=$(bench_run "$([ $cfg = root ] && echo root || echo tester)" \
+					   "$op" "$SGF_DISK" "$BENCH_COUNT"); then
+					echo "SGF-BENCH stock round=$r config=$cfg op=$op ns=$ns"
+				else
+					failed=$((failed + 1))
+				fi
+			done
+		done
+	done
+	btap $failed "$runs timed runs of $BENCH_COUNT commands ($configs), every command allowed"
+	# what the two configurations are: the reader's UNMAP goes through on
+	# the kernel as shipped, and is refused with the stock backend loaded
+	bench_enter stock
+	bench_unmap_refused
+	[ $? = 1 ]; btap $? "without sgfilter.ko the reader's UNMAP goes through (mainline's decision)"
+	bench_enter module
+	bench_unmap_refused
+	btap $? "with sgfilter.ko (backend $(cat /sys/kernel/sgfilter/backend 2>/dev/null)) the reader's UNMAP is refused"
+	echo "SGF-BENCH stockmodule coresize=$(cat /sys/module/sgfilter/coresize 2>/dev/null)"
+	bench_enter stock
+	bench_end
+}

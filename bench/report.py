@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the benchmark VM runs into bench/results.md and bench/results.png.
 
-  report.py PATCHED-RESULTS MAINLINE-RESULTS DECIDE-RESULTS PATCHED-OBJ MAINLINE-OBJ OUTDIR
+  report.py PATCHED-RESULTS MAINLINE-RESULTS DECIDE-RESULTS PATCHED-OBJ MAINLINE-OBJ OUTDIR [STOCK-RESULTS]
 
 The results files are the second serial port logs of the two boots (the
 SGF-BENCH lines of bench/bench-suites.sh) and the output of bench/decide.c (run
 natively on the host); the object trees give the sizes of
-vmlinux and of the table symbols. Every timing figure is a ratio of runs
+vmlinux and of the table symbols. STOCK-RESULTS, if given, is the log of a
+third boot, Debian's own kernel with and without sgfilter.ko's stock backend
+(suite bench_stock); without it the report has no stock backend section.
+Every timing figure is a ratio of runs
 made side by side in one boot, in alternating rounds: the median of the
 per-round ratios, with the smallest and largest round.
 """
@@ -92,11 +95,52 @@ def sizes(obj):
     return text, data, bss, syms
 
 
+def stock_section(s, md, chart):
+    """The stock backend (bench_stock, a boot of Debian's own kernel): the
+    module against the kernel as shipped, per round in that boot."""
+    release = next((kv["release"] for b, kv in s if b == "stockkernel"), "?")
+    rounds = max((int(kv["round"]) for b, kv in s if "round" in kv), default=0)
+    md.append("### The stock backend: sgfilter.ko on Debian's own kernel\n")
+    md.append(f"A third boot: Debian's own kernel `{release}`, unmodified "
+              "(`tests/vm/stock-run.sh`), the same reader, commands and disk, "
+              f"{rounds} alternating rounds. Configurations: `stock` (the kernel as Debian "
+              "ships it, no module: mainline's decision), `module` (sgfilter.ko loaded: the "
+              "stock backend's kretprobes record the device, its kprobe on "
+              "`scsi_cmd_allowed()` decides), `root` (no module). `module` against `stock` "
+              "in the same boot is the stock backend's cost against mainline's decision.\n")
+    md.append("| command | configuration | median ns | min ns | vs stock (mainline's decision), per round | vs root, per round |")
+    md.append("|---|---|---|---|---|---|")
+    cost = []
+    for op in ("read10", "tur"):
+        base = runs(s, "stock", config="stock", op=op)
+        root = runs(s, "stock", config="root", op=op)
+        for cfg in ("stock", "module", "root"):
+            r = runs(s, "stock", config=cfg, op=op)
+            if not r:
+                continue
+            vs = ratio(r, base) if cfg != "stock" else None
+            vr = ratio(r, root) if cfg != "root" else None
+            md.append(f"| {op} | {cfg} | {med(r):.0f} | {min(r.values()):.0f} | "
+                      f"{fmt_ratio(vs) if vs else '1'} | {fmt_ratio(vr) if vr else '1'} |")
+            if cfg == "module" and vs:
+                chart.append((f"{op} stock backend/mainline", *vs[:3], 1))
+                cost.append(f"{op} {fmt_pct(vs[0])} ({fmt_pct(vs[1])} to {fmt_pct(vs[2])})")
+    md.append("")
+    if cost:
+        md.append("The stock backend against mainline's decision, the same boot, median of "
+                  "the per-round ratios (95% interval): " + "; ".join(cost) + ".\n")
+    mod = next((kv for b, kv in s if b == "stockmodule"), None)
+    if mod and mod.get("coresize"):
+        md.append(f"sgfilter.ko built for `{release}`: {mod['coresize']} bytes of module core "
+                  "(`/sys/module/sgfilter/coresize`).\n")
+
+
 def main():
-    if len(sys.argv) != 7:
+    if len(sys.argv) not in (7, 8):
         sys.exit(__doc__)
-    pres, mres, dres, pobj, mobj, outdir = sys.argv[1:]
+    pres, mres, dres, pobj, mobj, outdir = sys.argv[1:7]
     p, m, nat = parse(pres), parse(mres), parse(dres)
+    stock = parse(sys.argv[7]) if len(sys.argv) == 8 else None
     md = []
     chart = []  # (label, median, CI low, CI high, panel)
 
@@ -223,6 +267,9 @@ def main():
                             f"(largest {share[worst] * 100:+.2f}%, {worst})")
         md.append("Goal, every filtered configuration within 1% of mainline: "
                   + "; ".join(verdicts) + ".\n")
+
+    if stock is not None:
+        stock_section(stock, md, chart)
 
     # 2. Persistent reservations
     md.append("## 2. Persistent reservations: direct against qemu-pr-helper\n")

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: boot the benchmark kernel twice (patched, then mainline), run
-# the benchmark suites (bench/bench-suites.sh) and write bench/results.md and
-# bench/results.png (bench/report.py).
+# make bench: boot the benchmark kernel twice (patched, then mainline), then
+# Debian's own 6.12 kernel (sgfilter.ko's stock backend against the kernel
+# as shipped, tests/vm/stock-run.sh), run the benchmark suites
+# (bench/bench-suites.sh) and write bench/results.md and bench/results.png
+# (bench/report.py).
 #
 #   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 40,10000,200: alternating rounds,
 #                                   SG_IO commands per timed run, PR commands
@@ -11,13 +13,15 @@
 #   SGF_BENCH_OUT=DIR                the VM runs' logs (default build/bench)
 #
 # The two kernels build on first use (about 6 minutes each on 2 cores) and
-# are cached like the test kernels. No figure here is asserted anywhere: the
-# runs fail only if a benchmark could not do what it measures.
+# are cached like the test kernels; Debian's is fetched (stock-kernel.sh).
+# No figure here is asserted anywhere: the runs fail only if a benchmark
+# could not do what it measures.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 params=${SGF_BENCH:-40,10000,200}
 out=${SGF_BENCH_OUT:-$top/build/bench}
+stock=6.12.117+deb12-amd64	# the stock backend's kernel (tests/vm/stock-kernel.sh)
 [[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
 	{ echo "bench: SGF_BENCH=\"$params\" is not ROUNDS,COUNT,PRCOUNT" >&2; exit 2; }
 
@@ -40,6 +44,10 @@ echo "bench: mainline kernel: filter, scale" >&2
 "$top/tests/vm/run.sh" --bench --mainline --timeout 3600 --out "$out/mainline" --append "$args" \
 	bench_filter bench_scale
 
+echo "bench: Debian's own $stock: the stock backend against the kernel as shipped" >&2
+"$top/tests/vm/stock-run.sh" "$stock" --timeout 3600 --out "$out/stock" --append "$args" \
+	bench_stock
+
 echo "bench: the decision alone, natively (bench/decide.c)" >&2
 ksrc=$("$top/tests/vm/kernel.sh" --source)
 gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tools/shim" \
@@ -50,5 +58,5 @@ gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tools/shim" \
 python3 "$top/bench/report.py" "$out/patched/results.log" "$out/mainline/results.log" \
 	"$out/decide.log" \
 	"$("$top/tests/vm/kernel.sh" --bench)" "$("$top/tests/vm/kernel.sh" --bench --mainline)" \
-	"$top/bench"
+	"$top/bench" "$out/stock/results.log"
 echo "bench: wrote bench/results.md and bench/results.png" >&2

@@ -69,5 +69,33 @@ make_report builtin=1000 module=1000 module200=1000 root=1000 -- mainline=1100 r
 grep -q '| read10 | builtin | +0.00% | +0.00% | -9.09% |' "$dir/results.md"
 tap $? "a slower second boot cancels out when anchored on root, not raw"
 
+grep -q 'stock backend' "$dir/results.md"
+[ $? != 0 ]; tap $? "without a stock backend log, no stock backend section"
+
+# The stock backend's boot (bench_stock): module against Debian's kernel as
+# shipped, per round, in that boot
+stock_report() {
+	: > "$dir/stock.tmp"
+	runs "$dir/stock.tmp" 10 "$@"
+	{ echo "SGF-BENCH stockkernel release=6.12.117+deb12-amd64"
+	  sed 's/^SGF-BENCH filter /SGF-BENCH stock /' "$dir/stock.tmp"
+	  echo "SGF-BENCH stockmodule coresize=65536"; } > "$dir/stock.log"
+	rm -f "$dir/results.md"
+	python3 "$report" "$dir/patched.log" "$dir/mainline.log" "$dir/decide.log" \
+		"$dir/none" "$dir/none" "$dir" "$dir/stock.log" > "$dir/out" 2>&1
+}
+stock_report stock=1000 module=1050 root=900
+tap $? "report.py runs with a stock backend log"
+grep -q '| read10 | module | [0-9]* | 1050 | 1.050 ' "$dir/results.md" &&
+	grep -q 'decision, the same boot, median of the per-round ratios (95% interval): read10 +5.00% ' "$dir/results.md"
+tap $? "the stock backend 5% slower than the kernel as shipped: 1.050, +5.00%"
+grep -q '| read10 | stock | [0-9]* | 1000 | 1 | 1.111 ' "$dir/results.md" &&
+	grep -q "Debian's own kernel \`6.12.117+deb12-amd64\`" "$dir/results.md" &&
+	grep -q '65536 bytes of module core' "$dir/results.md"
+tap $? "... the kernel as shipped against root, the release, the module's size"
+stock_report stock=1000 module=1000 root=1000
+grep -q 'read10 +0.00% ' "$dir/results.md" && ! grep -q '| read10 | module | [0-9]* | [0-9]* | 1.050 ' "$dir/results.md"
+tap $? "and +0.00% when it costs nothing"
+
 [ "$KTAP_CNT_FAIL" = 0 ] || sed 's/^/# /' "$dir/out" "$dir/results.md" 2>/dev/null | head -80
 ktap_finished

@@ -48,30 +48,14 @@ chmod 755 "$stage"
 . "$top/tests/vm/lib/initramfs-common.sh"
 
 
-# The guest that the unprivileged QEMU boots inside the test VM: its own
-# kernel, busybox, sg_persist. QEMU finds its firmware relative to its binary.
-guest=$stage.guest
-trap 'rm -rf "$stage" "$guest"' EXIT
-mkdir -p "$guest"
-chmod 755 "$guest"
-ic_add_busybox "$guest"
-ic_add_progs "$guest" sg_persist sg_turs
-gcc -static -O2 -Wall -o "$guest/usr/bin/sgbench" "$top/bench/sgbench.c"
-cp "$top/tests/vm/nested-guest-init.sh" "$guest/init"
-mkdir -p "$stage/guest" "$stage/usr/share/seabios" "$stage/usr/share/qemu"
-ic_pack "$guest" "$stage/guest/initramfs.cpio.gz"
-cp "$guest_kernel" "$stage/guest/bzImage"
-cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
-cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
-# Debian builds the TCG accelerator as a module
-mkdir -p "$stage/usr/lib/x86_64-linux-gnu/qemu"
-cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$stage/usr/lib/x86_64-linux-gnu/qemu/"
+# QEMU and the guest it boots inside the test VM
+ic_add_guest "$stage" "$top" "$guest_kernel"
 
 ic_add_busybox "$stage"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
-	sg_readcap sg_opcodes qemu-system-x86_64 qemu-pr-helper dmsetup
+	sg_readcap sg_opcodes dmsetup
 
 make -s -C "$src" O="$obj" ARCH=x86_64 INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 \
 	modules_install >/dev/null
@@ -108,7 +92,7 @@ done
 gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
 
 # The benchmarks' timing program (their suites are in bench/bench-suites.sh)
-cp "$guest/usr/bin/sgbench" "$stage/tests/sgbench"
+gcc -static -O2 -Wall -o "$stage/tests/sgbench" "$top/bench/sgbench.c"
 
 # The selftests, built where kselftests live
 rm -rf "$src/tools/testing/selftests/sgfilter"

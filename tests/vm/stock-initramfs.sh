@@ -3,7 +3,7 @@
 #
 # Build the test initramfs for one of Debian's own kernels (issue 13).
 #
-#   stock-initramfs.sh RELEASE OUT.cpio.gz
+#   stock-initramfs.sh RELEASE OUT.cpio.gz [GUEST-BZIMAGE]
 #
 # RELEASE as for tests/vm/stock-kernel.sh, which this calls (it fetches the
 # kernel and installs linux-headers-RELEASE). The image holds what the
@@ -24,8 +24,10 @@
 #   - extra/sgfilter.ko, kernel/sgfilter (tools/module-source.sh) built the same way
 #     against a stock kernel's headers (said on stderr if not).
 #
-# No /guest (the nested QEMU's kernel and initramfs): the qemu_client suite
-# does not run on this image yet.
+# With GUEST-BZIMAGE, also QEMU and in /guest the nested guest it boots,
+# with that kernel (lib/initramfs-common.sh's ic_add_guest; stock-run.sh
+# gives the patched kernel without debug options when a suite needs it:
+# what is under test is the host's kernel and sgfilter.ko, not the guest's).
 #
 # SGF_STOCK_MODULES adds modules to the image (space-separated names).
 # SGF_POLICY_SRC: the kernel tree with the patch series that sgfilterctl,
@@ -35,8 +37,8 @@
 # tools/sgfilterctl.
 set -euo pipefail
 
-[ $# = 2 ] || { echo "usage: $0 RELEASE OUT.cpio.gz" >&2; exit 2; }
-release=$1 out=$2
+[ $# = 2 ] || [ $# = 3 ] || { echo "usage: $0 RELEASE OUT.cpio.gz [GUEST-BZIMAGE]" >&2; exit 2; }
+release=$1 out=$2 guest_kernel=${3:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/vm/lib/initramfs-common.sh"
 
@@ -136,5 +138,6 @@ mv "$stage/etc-stock-modules" "$stage/etc/stock-modules"
 cp "$top/tests/vm/stock/preinit.sh" "$stage/init"
 chmod 755 "$stage/init"
 ic_add_userspace "$stage" "$top" "$(ic_policy_src "$top")"
+[ -z "$guest_kernel" ] || ic_add_guest "$stage" "$top" "$guest_kernel"
 
 ic_pack "$stage" "$out"

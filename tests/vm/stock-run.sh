@@ -12,7 +12,9 @@
 # suites. The QEMU command line is run.sh's (virtio-scsi with a scsi-hd and
 # a scsi-cd, the console on the first serial port, the suites' KTAP on the
 # second, panic_on_warn); the host judges the run with judge-run.sh, whose
-# last line is kselftest's "# Totals: ..." line.
+# last line is kselftest's "# Totals: ..." line. A suite that boots the
+# nested guest ("# needs: nested-guest", qemu_client) gets QEMU and a guest
+# in the image, as in run.sh's.
 #
 # --out defaults to $SGF_CACHE/stock-RELEASE/run (SGF_CACHE default
 # /var/tmp/sgfilter-cache). --append adds kernel command line arguments,
@@ -38,15 +40,18 @@ done
 [ $# -gt 0 ] || { echo "$0: name at least one suite" >&2; exit 2; }
 suites=$(IFS=,; echo "$*")
 needs=$("$top/tests/vm/initramfs.sh" --needs "$@") || exit 2
+# A suite that boots the nested guest (qemu_client): QEMU in the image, and
+# the patched kernel without debug options as the guest's (kernel.sh
+# --no-debug; run.sh gives its nested guests the same)
+guest=()
 if grep -qx nested-guest <<< "$needs"; then
-	echo "$0: $* boots the nested guest, which the stock image does not carry yet" >&2
-	exit 2
+	guest=("$("$top/tests/vm/kernel.sh" --no-debug)/arch/x86/boot/bzImage")
 fi
 
 dir=$("$top/tests/vm/stock-kernel.sh" "$release")
 out=${out:-$dir/run}
 mkdir -p "$out"
 
-"$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz"
+"$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz" ${guest[@]+"${guest[@]}"}
 . "$top/tests/vm/lib/boot.sh"
 vm_boot_and_judge "$dir/root/boot/vmlinuz-$release" "$out/initramfs.cpio.gz" "$out" "$timeout" "$suites" "$append"

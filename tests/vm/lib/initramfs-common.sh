@@ -2,14 +2,13 @@
 # shellcheck shell=bash
 #
 # What every test initramfs holds, for the scripts that build one:
-# tests/vm/initramfs.sh (our kernels) uses ic_add_busybox, ic_add_progs and
-# ic_pack; tests/vm/stock-initramfs.sh (Debian's own kernels, issue 13) all
-# of it. ic_add_userspace and ic_add_tests are initramfs.sh's steps after
+# tests/vm/initramfs.sh (our kernels) uses ic_add_busybox, ic_add_progs,
+# ic_add_guest and ic_pack; tests/vm/stock-initramfs.sh (Debian's own
+# kernels, issue 13) all of it. ic_add_userspace and ic_add_tests are initramfs.sh's steps after
 # modules_install with two differences, which is why it keeps its own for
 # now: the selftests build standalone from a copy (their Makefile's KSRC
 # mode) instead of inside the kernel tree, and the init's path is a
-# parameter (the stock image has a pre-init as /init). The guest for the
-# nested QEMU is not here (the stock image has none yet).
+# parameter (the stock image has a pre-init as /init).
 #
 # A host-side helper: bash, not run in the VM (initramfs.sh copies
 # tests/vm/lib/*.sh into /tests/lib of the image; this file is then
@@ -19,6 +18,11 @@
 #   ic_add_progs DIR PROG...           dynamically linked programs and the
 #                                      libraries they need (into DIR/usr/bin)
 #   ic_pack DIR OUT.cpio.gz            DIR as a gzipped newc cpio archive
+#   ic_add_guest DIR TOP BZIMAGE       QEMU (qemu-system-x86_64, its TCG
+#                                      module and firmware, qemu-pr-helper)
+#                                      and in DIR/guest the nested guest it
+#                                      boots: BZIMAGE and an initramfs with
+#                                      tests/vm/nested-guest-init.sh as /init
 #   ic_add_userspace DIR TOP POLICY-SRC
 #                                      sgfilterctl, the matrix, bad input,
 #                                      stress and benchmark programs, the
@@ -59,6 +63,30 @@ ic_add_progs() {
 
 ic_pack() {
 	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
+}
+
+ic_add_guest() {
+	local stage=$1 top=$2 bzimage=$3 guest
+	# The guest that the unprivileged QEMU boots inside the test VM: its own
+	# kernel, busybox, sg_persist, sgbench
+	guest=$(mktemp -d)
+	chmod 755 "$guest"
+	ic_add_busybox "$guest"
+	ic_add_progs "$guest" sg_persist sg_turs
+	gcc -static -O2 -Wall -o "$guest/usr/bin/sgbench" "$top/bench/sgbench.c"
+	cp "$top/tests/vm/nested-guest-init.sh" "$guest/init"
+	mkdir -p "$stage/guest" "$stage/usr/bin"
+	ic_pack "$guest" "$stage/guest/initramfs.cpio.gz"
+	rm -rf "$guest"
+	cp "$bzimage" "$stage/guest/bzImage"
+	# QEMU finds its firmware relative to its binary; Debian builds the TCG
+	# accelerator as a module
+	ic_add_progs "$stage" qemu-system-x86_64 qemu-pr-helper
+	mkdir -p "$stage/usr/share/seabios" "$stage/usr/share/qemu" \
+		"$stage/usr/lib/x86_64-linux-gnu/qemu"
+	cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
+	cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
+	cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$stage/usr/lib/x86_64-linux-gnu/qemu/"
 }
 
 # A tree with the patch series that is already there costs nothing; calling
