@@ -324,4 +324,17 @@ SGFILTER_CONF_DIR=$tmp/gconf expect_status 0 "policy_grant: apply-device" apply-
 SGFILTER_CONF_DIR=$tmp/gconf expect_status 0 "policy_grant: apply-device on another device" apply-device "$B"
 [ -z "$(grants $B | tr -d '\n')" ] && ok "policy_grant: ... gives the other nothing" || not_ok "policy_grant: apply-device other"
 "$tool" revoke "$A" all
+
+# status lists the devices with grants, and only those
+expect_status 0 "status: with no grants" status
+grep -qx 'devices with grants (sgfilterctl show DEVICE): none' "$tmp/out" &&
+	ok "status: ... says none" || { not_ok "status: none"; sed 's/^/# /' "$tmp/out"; }
+"$tool" grant "$B" pr
+expect_status 0 "status: with B granted" status
+grep -qx "devices with grants (sgfilterctl show DEVICE): $B" "$tmp/out" &&
+	ok "status: ... lists B, not A" || { not_ok "status: B"; sed 's/^/# /' "$tmp/out"; }
+run 0 --json status
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["granted"] == [sys.argv[2]], d' "$tmp/out" "$B" &&
+	ok "status: ... --json: granted is [B]" || { not_ok "status: --json granted"; sed 's/^/# /' "$tmp/out"; }
+"$tool" revoke "$B" all
 for d in "$devs"/*; do rm -f "$d/sgio_grants"; done

@@ -294,6 +294,19 @@ static void list_unpriv(const char *hctl, void *nr)
 	++*(int *)nr;
 }
 
+/* A device with grants (a non-empty sgio_grants file) */
+static void list_granted(const char *hctl, void *nr)
+{
+	char path[PATH_MAX], buf[8];
+
+	sysfs_path(path, sizeof(path), "bus/scsi/devices/%s/sgio_grants", hctl);
+	/* a lone newline is what a write that cleared the set leaves in a file */
+	if (read_text(path, buf, sizeof(buf)) || !buf[strspn(buf, "\n")])
+		return;
+	out_str(OUT_ANY, NULL, " %s", hctl);
+	++*(int *)nr;
+}
+
 /* Counts devices, and devices with an unpriv_sgio file */
 static void count_flag_files(const char *hctl, void *counts)
 {
@@ -355,6 +368,14 @@ int cmd_status(int argc, char **argv, unsigned int flags)
 	for_each_device(list_unpriv, &nr);
 	out_close_list();
 	out_text("%s\n", nr ? "" : " none");
+	if (mod) {
+		nr = 0;
+		out_text("devices with grants (sgfilterctl show DEVICE):");
+		out_open_list("granted");
+		for_each_device(list_granted, &nr);
+		out_close_list();
+		out_text("%s\n", nr ? "" : " none");
+	}
 	out_close();
 	return 0;
 }
