@@ -114,10 +114,11 @@ vm: deps
 # sgfilter.ko's stock backend on Debian's own kernels, unmodified (issue
 # 13): the stock behaviour, the backend, then the suites the patched kernel
 # runs, with the module loaded. One release per run: STOCK_RELEASE=...
-# Not stress yet: reloading under SG_IO load oopsed once (issue 13's note).
+# stress and module reload it under SG_IO load, where unloaded means
+# mainline's list (a reader's UNMAP passes) and loaded the protection.
 # (tape_changer and module unload the module: they come last.)
 STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root \
-	unpriv_sgio matrix badinput tape_changer module
+	unpriv_sgio matrix badinput stress tape_changer module
 vm-stock: deps
 	@tests/vm/stock-run.sh $(STOCK_RELEASE) $(STOCK_SUITES)
 
