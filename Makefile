@@ -37,12 +37,17 @@ tool: build-deps
 	@$(MAKE) -s -C tools/sgfilterctl KSRC=$(TOOL_KSRC)
 
 # sgfilter.ko's source tree as DKMS takes it; its DKMS install (root, with
-# dkms and the running kernel's headers)
-DKMS_VERSION = 0.1
+# dkms and the running kernel's headers). An earlier sgfilter/VERSION is
+# removed from DKMS first, so a second run builds the source as it is now.
+# (make vm-stock builds it with dkms too, in a tree of its own:
+# tests/vm/stock-initramfs.sh.)
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' kernel/sgfilter/dkms.conf)
 module-source:
 	@tools/module-source.sh $(BUILD)/sgfilter-src
 
 dkms-install:
+	@if dkms status sgfilter/$(DKMS_VERSION) 2>/dev/null | grep -q .; then \
+		dkms remove sgfilter/$(DKMS_VERSION) --all; fi
 	@tools/module-source.sh /usr/src/sgfilter-$(DKMS_VERSION)
 	dkms install sgfilter/$(DKMS_VERSION)
 
