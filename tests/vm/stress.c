@@ -10,7 +10,9 @@
  * (sgio_util.h): loaded, unloaded, or coming or going meanwhile. The edits
  * and the flag never touch TEST UNIT READY, READ(10) and UNMAP:
  *
- *  - everybody always sees TUR and READ(10) pass, and root everything;
+ *  - everybody always sees TUR and READ(10) pass, and root everything; an
+ *    error other than EPERM is never right (the command was neither
+ *    allowed nor refused);
  *  - with the module loaded, an unprivileged reader sees UNMAP refused and
  *    the writer sees it pass;
  *  - unloaded, the patched kernel's built-in tables say the same, while a
@@ -85,11 +87,23 @@ static int send(int node, int fd, const uint8_t *cdb, unsigned int len, enum sgf
 	return ret;
 }
 
+/* Count a result that is neither verdict (an error but EPERM): false if so */
+static bool verdict(struct worker *w, const uint8_t *cdb, enum sgf_mod_state state, int ret)
+{
+	if (ret >= 0 || ret == -EPERM)
+		return true;
+	if (!w->wrong++)
+		snprintf(w->first_wrong, sizeof(w->first_wrong),
+			 "opcode 0x%02x failed while %s (%s)", cdb[0], state_name[state],
+			 strerror(-ret));
+	return false;
+}
+
 /* Count a verdict that is not the expected one, and describe the first */
 static void judge(struct worker *w, const uint8_t *cdb, enum sgf_mod_state state,
 		  int ret, bool refused)
 {
-	if ((ret == -EPERM) == refused)
+	if (!verdict(w, cdb, state, ret) || (ret == -EPERM) == refused)
 		return;
 	if (!w->wrong++)
 		snprintf(w->first_wrong, sizeof(w->first_wrong),
@@ -130,7 +144,7 @@ static void work(struct worker *w, const char *path)
 		else if (stock && s2 == SGF_MOD_UNLOADED)
 			judge(w, unmap, s2, ret, !mainline_allows(unmap[0], w->writer));
 		else if (stock && s2 == SGF_MOD_CHANGING)
-			w->unmap_changing[ret == -EPERM]++;
+			w->unmap_changing[ret == -EPERM] += verdict(w, unmap, s2, ret);
 		else
 			judge(w, unmap, s2, ret, reader);
 		w->unmap_unloaded_allowed += w->user && s2 == SGF_MOD_UNLOADED && ret != -EPERM;
@@ -142,6 +156,8 @@ static void work(struct worker *w, const char *path)
 			judge(w, pr_out, s3, ret, w->user);
 		else if (s3 == SGF_MOD_UNLOADED)
 			judge(w, pr_out, s3, ret, !mainline_allows(pr_out[0], true));
+		else if (!verdict(w, pr_out, s3, ret))
+			;
 		else if (ret == -EPERM)
 			w->pr_denied++;
 		else
