@@ -125,7 +125,7 @@ vm: deps
 STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root \
 	unpriv_sgio matrix badinput stress tape_changer module
 vm-stock: deps
-	@tests/vm/stock-run.sh $(STOCK_RELEASE) $(STOCK_SUITES)
+	@tests/vm/stock-run.sh $(STOCK_RELEASE) --timeout 1800 $(STOCK_SUITES)
 
 # The module's lifetime: the kernel with CONFIG_DEBUG_KOBJECT_RELEASE
 # (kernel/config/nodebug.config), where a sysfs file that outlives
