@@ -131,10 +131,11 @@ cp "$dir/build-hello/hello.ko" "$smod/extra/"
 # is the file dkms built.
 dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/kernel/sgfilter/dkms.conf")
 [ -n "$dkms_version" ] || { say "kernel/sgfilter/dkms.conf has no PACKAGE_VERSION"; exit 1; }
-if ! command -v dkms >/dev/null; then
-	say "installing dkms"
+# (openssl: dkms makes its signing key with it, and signs nothing without)
+if ! command -v dkms >/dev/null || ! command -v openssl >/dev/null; then
+	say "installing dkms and openssl"
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q install -y \
-		--no-install-recommends dkms >&2
+		--no-install-recommends dkms openssl >&2
 fi
 dkms_tree=$dir/dkms
 rm -rf "$dkms_tree"
