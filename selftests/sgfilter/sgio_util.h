@@ -119,4 +119,35 @@ static inline bool sgf_stock_backend(void)
 	return !strncmp(buf, "stock", 5);
 }
 
+/*
+ * Whether sgfilter.ko was loaded while a command ran, for the tests that
+ * load and unload it while other processes send commands. The process that
+ * loads and unloads it counts the transitions in a shared word, the phase:
+ * phase % 4 is 0 unloaded, 1 loading (modprobe running), 2 loaded (modprobe
+ * returned: every hook is in place), 3 unloading (rmmod running). A sender
+ * reads the phase before and after each command: the same even phase both
+ * times, and the command ran wholly in that state; otherwise it may have
+ * met the module half there (a stock kernel's hooks come and go one by one).
+ */
+enum sgf_mod_state { SGF_MOD_UNLOADED, SGF_MOD_LOADED, SGF_MOD_CHANGING };
+
+static inline unsigned long sgf_phase_read(const unsigned long *phase)
+{
+	return __atomic_load_n(phase, __ATOMIC_SEQ_CST);
+}
+
+/* The loader: before and after each modprobe and rmmod */
+static inline void sgf_phase_next(unsigned long *phase)
+{
+	__atomic_add_fetch(phase, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The state a command ran in, from the phase read before and after it */
+static inline enum sgf_mod_state sgf_phase_state(unsigned long before, unsigned long after)
+{
+	if (before != after || (before & 1))
+		return SGF_MOD_CHANGING;
+	return before & 2 ? SGF_MOD_LOADED : SGF_MOD_UNLOADED;
+}
+
 #endif

@@ -89,7 +89,9 @@ for prog in matrix badinput; do
 		"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c" \
 		"$top/tools/shim/kshim.c"
 done
-gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
+# stress: mainline's list (tests/unit/mainline.h), for a stock kernel
+gcc -static -O2 -Wall -I"$top/tools/shim" -idirafter "$policy_src/include" \
+	-o "$stage/tests/stress" "$top/tests/vm/stress.c"
 
 # The benchmarks' timing program (their suites are in bench/bench-suites.sh)
 gcc -static -O2 -Wall -o "$stage/tests/sgbench" "$top/bench/sgbench.c"

@@ -21,8 +21,9 @@
 #     configfs) and execs /sgf-init;
 #   - extra/hello.ko, tests/vm/stock/hello built against
 #     /usr/src/linux-headers-RELEASE (make M=), unsigned;
-#   - extra/sgfilter.ko, kernel/sgfilter (tools/module-source.sh) built the same way
-#     against a stock kernel's headers (said on stderr if not).
+#   - extra/sgfilter.ko, kernel/sgfilter (tools/module-source.sh) built by
+#     Debian's dkms (installed if missing) for RELEASE against the same
+#     headers, in a DKMS tree of its own ($SGF_CACHE/stock-RELEASE/dkms).
 #
 # With GUEST-BZIMAGE, also QEMU and in /guest the nested guest it boots,
 # with that kernel (lib/initramfs-common.sh's ic_add_guest; stock-run.sh
@@ -122,11 +123,48 @@ build_ext() {
 build_ext hello "$top/tests/vm/stock/hello" ||
 	{ say "hello.ko does not build against $headers:"; tail -20 "$dir/build-hello.log" >&2; exit 1; }
 cp "$dir/build-hello/hello.ko" "$smod/extra/"
-# sgfilter.ko, the stock backend: its source tree as DKMS gets it
-"$top/tools/module-source.sh" "$dir/sgfilter-src"
-build_ext sgfilter "$dir/sgfilter-src" ||
-	{ say "sgfilter.ko does not build against $headers:"; tail -20 "$dir/build-sgfilter.log" >&2; exit 1; }
-cp "$dir/build-sgfilter/sgfilter.ko" "$smod/extra/"
+# sgfilter.ko, the stock backend, built by Debian's dkms as on a host
+# (make dkms-install), but for RELEASE, which does not run here, and in a
+# DKMS tree of its own under the cache directory: dkms add and dkms build
+# with --dkmstree/--sourcetree, its signing key there too (a key dkms makes
+# itself; the kernel does not know it, so the module loads and taints as an
+# unsigned one would). The tree is made anew each time, so nothing of an
+# earlier build, nor the host's own DKMS state, is used. What the VM loads
+# is the file dkms built.
+dkms_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/kernel/sgfilter/dkms.conf")
+[ -n "$dkms_version" ] || { say "kernel/sgfilter/dkms.conf has no PACKAGE_VERSION"; exit 1; }
+# (openssl: dkms makes its signing key with it, and signs nothing without)
+if ! command -v dkms >/dev/null || ! command -v openssl >/dev/null; then
+	say "installing dkms and openssl"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q install -y \
+		--no-install-recommends dkms openssl >&2
+fi
+dkms_tree=$dir/dkms
+rm -rf "$dkms_tree"
+mkdir -p "$dkms_tree/tree" "$dkms_tree/src"
+"$top/tools/module-source.sh" "$dkms_tree/src/sgfilter-$dkms_version"
+dkms_run() {
+	mok_signing_key=$dkms_tree/mok.key mok_certificate=$dkms_tree/mok.pub \
+		dkms "$@" -m sgfilter -v "$dkms_version" \
+		--dkmstree "$dkms_tree/tree" --sourcetree "$dkms_tree/src"
+}
+if ! { dkms_run add && dkms_run build -k "$release" --kernelsourcedir "$headers"; } \
+	> "$dir/build-sgfilter.log" 2>&1; then
+	say "dkms does not build sgfilter.ko against $headers:"
+	tail -20 "$dir/build-sgfilter.log" >&2
+	tail -20 "$dkms_tree/tree/sgfilter/$dkms_version/build/make.log" >&2 2>/dev/null || true
+	exit 1
+fi
+built=$dkms_tree/tree/sgfilter/$dkms_version/$release/$(uname -m)/module/sgfilter.ko
+if [ -e "$built.xz" ]; then
+	xz -dc "$built.xz" > "$smod/extra/sgfilter.ko"
+elif [ -e "$built" ]; then
+	cp "$built" "$smod/extra/"
+else
+	say "dkms built no $built(.xz):"
+	tail -20 "$dir/build-sgfilter.log" >&2
+	exit 1
+fi
 depmod -b "$stage" "$release"
 
 ic_add_busybox "$stage"

@@ -13,7 +13,9 @@
 # the suites' output, then execs tests/vm/judge-run.sh, which decides.
 # Under TCG the guest's clock runs in fits and starts when the host is
 # busy, so the lockup detectors are off (nowatchdog): they report the
-# emulator.
+# emulator. SGF_QEMU_ACCEL replaces "-accel tcg" (multi-threaded TCG, one
+# host thread per vCPU), e.g. SGF_QEMU_ACCEL=tcg,thread=single runs both
+# vCPUs in one host thread, to tell an emulator effect from a kernel one.
 
 vm_boot_and_judge() {
 	local kernel=$1 initrd=$2 out=$3 timeout=$4 suites=$5 append=${6:-}
@@ -26,7 +28,7 @@ vm_boot_and_judge() {
 	start=$(date +%s.%N)
 	set +e
 	timeout --foreground "$timeout" qemu-system-x86_64 \
-		-accel tcg -cpu max -smp 2 -m 1536 \
+		-accel "${SGF_QEMU_ACCEL:-tcg}" -cpu max -smp 2 -m 1536 \
 		-nographic -no-reboot -nodefaults \
 		-kernel "$kernel" \
 		-initrd "$initrd" \

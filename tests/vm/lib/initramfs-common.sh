@@ -122,7 +122,9 @@ ic_add_userspace() {
 			"$top/tests/vm/$prog.c" "$policy_src/drivers/scsi/scsi_sgio.c" \
 			"$top/tools/shim/kshim.c"
 	done
-	gcc -static -O2 -Wall -o "$stage/tests/stress" "$top/tests/vm/stress.c"
+	# stress: mainline's list (tests/unit/mainline.h), for a stock kernel
+	gcc -static -O2 -Wall -I"$top/tools/shim" -idirafter "$policy_src/include" \
+		-o "$stage/tests/stress" "$top/tests/vm/stress.c"
 	gcc -static -O2 -Wall -o "$stage/tests/sgbench" "$top/bench/sgbench.c"
 
 	# The selftests, built standalone (their Makefile's KSRC mode) from a
