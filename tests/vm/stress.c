@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress: four processes send SG_IO while this one toggles unpriv_sgio,
- * edits the disk class table and loads and unloads sgfilter.ko.
+ * edits the disk class table, grants and revokes PR OUT on the disk (every
+ * other cycle the unload takes the grant away) and loads and unloads
+ * sgfilter.ko.
  *
  *   stress RELOADS SD-NODE SG-NODE BSG-NODE UNPRIV-FILE
  *
@@ -24,7 +26,7 @@
  *    (the strictest tables): the unprivileged UNMAPs are only counted;
  *  - PERSISTENT RESERVE OUT is refused to the unprivileged reader always
  *    (no table has it for readers, nor has mainline); the writer's may go
- *    either way with the module loaded (the edits, the flag), and is
+ *    either way with the module loaded (the edits, the flag, the grant), and is
  *    refused without it (neither the built-in tables nor mainline have it).
  *
  * Every cycle waits until each worker has sent a command wholly in the
@@ -213,6 +215,7 @@ int main(int argc, char **argv)
 	unsigned long unloaded_allowed = 0, loaded_refused = 0, changing[2] = {};
 	const char *disk_allow = "/sys/kernel/sgfilter/disk/allow";
 	const char *disk_deny = "/sys/kernel/sgfilter/disk/deny";
+	char grants[128];
 	struct timespec t0, t1;
 	pid_t pids[NR_WORKERS];
 	int reloads, i, status;
@@ -222,6 +225,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	reloads = atoi(argv[1]);
+	/* the disk's grants (issue 14): the SCSI device of the sd node */
+	snprintf(grants, sizeof(grants), "/sys/class/block/%s/device/sgio_grants",
+		 strrchr(argv[2], '/') + 1);
 	/* which backend: the module says, once loaded */
 	failed_ops += system("modprobe sgfilter") != 0;
 	stock = sgf_stock_backend();
@@ -253,6 +259,10 @@ int main(int argc, char **argv)
 		failed_ops += sgf_write_str(argv[5], "0") != 0;
 		failed_ops += sgf_write_str(disk_allow, "0x5f/0x06 write") != 0;
 		failed_ops += sgf_write_str("/sys/kernel/sgfilter/disk/reset", "1") != 0;
+		/* a grant of PR OUT to writers, then none: the unload takes them too */
+		failed_ops += sgf_write_str(grants, "0x5f write\n") != 0;
+		if (i % 2)
+			failed_ops += sgf_write_str(grants, "\n") != 0;
 		stalls += wait_for_workers(pids) != 0;
 		sgf_phase_next(phase);		/* unloading */
 		failed_ops += system("rmmod sgfilter") != 0;
@@ -288,7 +298,7 @@ int main(int argc, char **argv)
 			changing[1] += w->unmap_changing[1];
 		}
 	}
-	check(!failed_ops, "%d reload cycles, each with 5 edits and flag changes: %lu failed",
+	check(!failed_ops, "%d reload cycles, each with 5 edits, flag and grant changes: %lu failed",
 	      reloads, failed_ops);
 	check(!stalls, "every worker sent commands in each state of each cycle: %lu missed",
 	      stalls);
