@@ -148,6 +148,14 @@ for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 	{ not_ok "grant_lock: $fails failed, $(grants $B | wc -l) of 8 entries"; grants $B | sed 's/^/# /'; }
 [ -e "$SGFILTER_RUN_DIR/lock" ] && ok "grant_lock: ... serialized on \$SGFILTER_RUN_DIR/lock" || not_ok "grant_lock: lock file"
 : > "$devs/$B/sgio_grants"
+# a system without /run (the test VM's): the directory is made with its parents
+SGFILTER_RUN_DIR=$tmp/norun/run/sgfilter expect_status 0 "grant_lock: the run directory's parents are made" grant "$B" pr
+[ -e "$tmp/norun/run/sgfilter/lock" ] && [ "$(grants $B | wc -l)" = 2 ] &&
+	ok "grant_lock: ... the lock is there and the grant given" || not_ok "grant_lock: no parents"
+: > "$devs/$B/sgio_grants"
+# ... but not through a file: refused, nothing changed
+: > "$tmp/afile"
+SGFILTER_RUN_DIR=$tmp/afile/sgfilter refused "a run directory under a file" 1 grant "$B" pr
 
 # --- check: the layer that decided
 check_says() { # WHAT WANT-ALLOWED WANT-LAYER ARGS...

@@ -340,6 +340,30 @@ const char *run_dir(void)
 	return d && *d ? d : "/run/sgfilter";
 }
 
+/* mkdir -p @dir (mode 0755): 0, or -1 with errno (a system without /run) */
+static int make_dirs(const char *dir)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (i = 1; ; i++) {
+		char c = p[i];
+
+		if (c && c != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			return -1;
+		if (!c)
+			return 0;
+		p[i] = c;
+	}
+}
+
 /*
  * Serialize the sgfilterctl that change grants: an exclusive flock on
  * RUN_DIR/lock, held until the process exits. 0, or 1 with a message.
@@ -352,9 +376,10 @@ int take_lock(void)
 	if (fd >= 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/lock", run_dir());
-	if (mkdir(run_dir(), 0755) && errno != EEXIST) {
+	if (make_dirs(run_dir())) {
 		error("Failed to create \"%s\": %s", run_dir(), strerror(errno));
-		hint_errno(errno);
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			hint_errno(errno);
 		return 1;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
