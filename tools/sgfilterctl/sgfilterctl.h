@@ -10,9 +10,11 @@
  *   devices.c      DEVICE arguments, WWIDs, unpriv_sgio: status, unpriv
  *   check.c        the kernel's decision for one command, and why: check
  *   profiles.c     the grant profiles (pr, thin, ...): profiles
- *   grants.c       per-device grants, multipath, the lock and the runtime
- *                  state: grant, revoke, show DEVICE
- *   policy_file.c  the policy file: parse, save, apply-device
+ *   grant_sets.c   per-device grant sets: entries, arguments, sgio_grants
+ *   grant_state.c  the lock, the runtime state, DEVICE's paths (multipath)
+ *   grants.c       grant, revoke, show DEVICE
+ *   policy_file.c  the policy file: parse, apply-device
+ *   policy_save.c  the policy file written: save
  *   load.c         load: every check before the first write, undo on failure
  *
  * The class tables, their lookup and the entry syntax are the kernel's
@@ -128,7 +130,7 @@ bool profile_fits(const struct profile *p, int class);
 const char *profile_names(void);
 int cmd_profiles(int argc, char **argv, unsigned int flags);
 
-/* --- grants.c ------------------------------------------------------------ */
+/* --- grant_sets.c, grant_state.c, grants.c --------------------------------- */
 
 /* The most entries one grant, revoke or policy file line names */
 #define MAX_GRANT_EDITS	64
@@ -162,10 +164,14 @@ int parse_grant_args(int class, char **tok, int n, bool revoke, struct grant_edi
 int apply_edits(int class, struct scsi_sgio_table *t, const struct grant_edits *g,
 		const char *who);
 char *table_text(const struct scsi_sgio_table *t);
+int perm_rank(u8 perm);
+u8 perm_broader(u8 a, u8 b);
 void table_union(struct scsi_sgio_table *dst, const struct scsi_sgio_table *src);
 void grant_tokens(FILE *f, const struct scsi_sgio_table *t);
 int read_grants(const char *hctl, int class, struct scsi_sgio_table *t);
 int write_grants(const char *hctl, const struct scsi_sgio_table *t);
+int need_grants(const char *hctl);
+int save_state(const char *wwid, const struct scsi_sgio_table *t);
 const char *run_dir(void);
 int take_lock(void);
 int resolve_target(const char *arg, struct target *t, bool change);
@@ -205,7 +211,7 @@ int cmd_unpriv(int argc, char **argv, unsigned int flags);
 
 int cmd_check(int argc, char **argv, unsigned int flags);
 
-/* --- policy_file.c ------------------------------------------------------- */
+/* --- policy_file.c, policy_save.c ------------------------------------------ */
 
 /* Per-device settings of a policy file: "unpriv ID on|off", ID decoded */
 struct unpriv_line {
