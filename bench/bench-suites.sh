@@ -83,6 +83,34 @@ bench_enter() {
 	fi
 }
 
+# bench_rounds BENCH CONFIGS [BACKEND]: BENCH_ROUNDS rounds, CONFIGS in
+# ABBA order (bench_enter each), READ(10) and TEST UNIT READY timed in each
+# as the reader (root for "root"): "SGF-BENCH BENCH round= config= op= ns="
+# lines. Counts into the caller's runs and failed; with BACKEND, the
+# "module" configuration must run that backend (/sys/kernel/sgfilter/backend).
+bench_rounds() {
+	local bench=$1 configs=$2 backend=${3:-} r cfg op ns
+	for r in $(seq 1 "$BENCH_ROUNDS"); do
+		for cfg in $(abba "$r" "$configs"); do
+			bench_enter "$cfg" || { failed=$((failed + 1)); continue; }
+			if [ $cfg = module ] && [ -n "$backend" ] &&
+			   [ "$(cat /sys/kernel/sgfilter/backend 2>/dev/null)" != "$backend" ]; then
+				failed=$((failed + 1))
+				continue
+			fi
+			for op in read10 tur; do
+				runs=$((runs + 1))
+				if ns=$(bench_run "$([ $cfg = root ] && echo root || echo tester)" \
+					   "$op" "$SGF_DISK" "$BENCH_COUNT"); then
+					echo "SGF-BENCH $bench round=$r config=$cfg op=$op ns=$ns"
+				else
+					failed=$((failed + 1))
+				fi
+			done
+		done
+	done
+}
+
 # One timed run: bench_run tester|root [-w] OP NODE COUNT
 bench_run() {
 	local who=$1
@@ -140,7 +168,7 @@ bench_profile() {
 # read-only opener of the scsi_debug disk (delay=0: commands complete at
 # once, so the decision is as large a share of the time as it can be).
 suite_bench_filter() {
-	local r cfg op ns configs runs=0 failed=0
+	local r cfg configs runs=0 failed=0
 	bench_begin
 	echo 0 > /sys/bus/pseudo/drivers/scsi_debug/delay
 	settle "$SGF_DISK"
@@ -149,20 +177,7 @@ suite_bench_filter() {
 	else
 		configs="mainline root"
 	fi
-	for r in $(seq 1 "$BENCH_ROUNDS"); do
-		for cfg in $(abba "$r" "$configs"); do
-			bench_enter "$cfg" || { failed=$((failed + 1)); continue; }
-			for op in read10 tur; do
-				runs=$((runs + 1))
-				if ns=$(bench_run "$([ $cfg = root ] && echo root || echo tester)" \
-					   "$op" "$SGF_DISK" "$BENCH_COUNT"); then
-					echo "SGF-BENCH filter round=$r config=$cfg op=$op ns=$ns"
-				else
-					failed=$((failed + 1))
-				fi
-			done
-		done
-	done
+	bench_rounds filter "$configs"
 	btap $failed "$runs timed runs of $BENCH_COUNT commands ($configs), every command allowed"
 	# and the twin: the same reader is refused a command the table denies
 	bench_enter builtin
@@ -335,31 +350,15 @@ bench_unmap_refused() {
 # kprobes and kretprobes decide) and "root". One boot, so module/stock per
 # round is the backend's cost against mainline's decision.
 suite_bench_stock() {
-	local r cfg op ns configs="stock module root" runs=0 failed=0
+	local configs="stock module root" runs=0 failed=0
 	bench_begin
 	stock_kernel
 	btap $? "Debian's own kernel ($(uname -r)), not ours"
 	echo "SGF-BENCH stockkernel release=$(uname -r)"
 	echo 0 > /sys/bus/pseudo/drivers/scsi_debug/delay
 	settle "$SGF_DISK"
-	for r in $(seq 1 "$BENCH_ROUNDS"); do
-		for cfg in $(abba "$r" "$configs"); do
-			bench_enter "$cfg" || { failed=$((failed + 1)); continue; }
-			if [ $cfg = module ] && [ "$(cat /sys/kernel/sgfilter/backend 2>/dev/null)" != stock ]; then
-				failed=$((failed + 1))
-				continue
-			fi
-			for op in read10 tur; do
-				runs=$((runs + 1))
-				if ns=$(bench_run "$([ $cfg = root ] && echo root || echo tester)" \
-					   "$op" "$SGF_DISK" "$BENCH_COUNT"); then
-					echo "SGF-BENCH stock round=$r config=$cfg op=$op ns=$ns"
-				else
-					failed=$((failed + 1))
-				fi
-			done
-		done
-	done
+	# (module: the stock backend's hooks, not a module for another kernel)
+	bench_rounds stock "$configs" stock
 	btap $failed "$runs timed runs of $BENCH_COUNT commands ($configs), every command allowed"
 	# what the two configurations are: the reader's UNMAP goes through on
 	# the kernel as shipped, and is refused with the stock backend loaded
