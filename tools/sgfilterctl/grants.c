@@ -319,7 +319,7 @@ int write_grants(const char *hctl, const struct scsi_sgio_table *t)
 }
 
 /* 0 if devices have sgio_grants files (the module is loaded), else 1 with a message */
-static int need_grants(const char *hctl)
+int need_grants(const char *hctl)
 {
 	char path[PATH_MAX];
 
@@ -404,7 +404,7 @@ static void line_id(const char *line, char *id, size_t size)
  * Remember @t as the grants of the multipath LUN @wwid (none: forget it),
  * replacing what the state had for it. Under the lock. 0, or 1.
  */
-static int save_state(const char *wwid, const struct scsi_sgio_table *t)
+int save_state(const char *wwid, const struct scsi_sgio_table *t)
 {
 	char path[PATH_MAX], id[ID_MAX], enc[3 * ID_MAX], *old = NULL, *line, *save;
 	char *buf = NULL, *set = table_text(t);

@@ -14,6 +14,9 @@
  *                  state: grant, revoke, show DEVICE
  *   policy_file.c  the policy file: parse, save, apply-device
  *   load.c         load: every check before the first write, undo on failure
+ *   libvirt.c      libvirt's qemu hook: what a domain's <metadata> asks for
+ *                  its LUNs, at prepare and release, shared LUNs counted:
+ *                  libvirt-hook, libvirt-reconcile
  *
  * The class tables, their lookup and the entry syntax are the kernel's
  * (drivers/scsi/scsi_sgio.c, kernel/sgfilter/edits.c), compiled in through
@@ -165,6 +168,8 @@ char *table_text(const struct scsi_sgio_table *t);
 void table_union(struct scsi_sgio_table *dst, const struct scsi_sgio_table *src);
 void grant_tokens(FILE *f, const struct scsi_sgio_table *t);
 int read_grants(const char *hctl, int class, struct scsi_sgio_table *t);
+int need_grants(const char *hctl);
+int save_state(const char *wwid, const struct scsi_sgio_table *t);
 int write_grants(const char *hctl, const struct scsi_sgio_table *t);
 const char *run_dir(void);
 int take_lock(void);
@@ -250,5 +255,13 @@ int cmd_apply_device(int argc, char **argv, unsigned int flags);
 /* --- load.c -------------------------------------------------------------- */
 
 int cmd_load(int argc, char **argv, unsigned int flags);
+
+/* --- libvirt.c ----------------------------------------------------------- */
+
+/* The XML namespace of the hook's <metadata> element */
+#define SGF_LIBVIRT_NS	"urn:x-sgfilter:libvirt:1"
+
+int cmd_libvirt_hook(int argc, char **argv, unsigned int flags);
+int cmd_libvirt_reconcile(int argc, char **argv, unsigned int flags);
 
 #endif /* SGFILTERCTL_H */
