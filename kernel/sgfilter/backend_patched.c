@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <scsi/scsi_dbg.h>
 #include <scsi/scsi_device.h>
+#include <scsi/scsi_driver.h>
 
 #include "state.h"
 
