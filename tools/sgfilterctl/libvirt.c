@@ -416,25 +416,33 @@ static int read_base(struct lv_lun *l, const struct target *t)
 	return 0;
 }
 
-/* The LUNs that no domain uses any more get their base back, and go */
-static int restore_unused(struct lv_state *st, const char *who)
+/*
+ * The LUNs that no domain uses any more get their base back, and go. A LUN
+ * that cannot get it back (gone, or another LUN at its path now) is
+ * forgotten with a message: a release must not keep a record that nothing
+ * would ever clear.
+ */
+static void restore_unused(struct lv_state *st, const char *who)
 {
-	int i, ret = 0;
+	char *set;
+	int i;
 
 	for (i = 0; i < st->nr_lun; i++) {
 		struct lv_lun *l = &st->lun[i];
 
 		if (lun_used(st, l->id))
 			continue;
-		if (set_lun(l, l->unpriv, &l->base))
+		if (set_lun(l, l->unpriv, &l->base)) {
+			set = tokens(&l->base);
 			error("%s: LUN %s: could not restore what it had before (unpriv_sgio %d, "
 			      "grants:%s); forgetting it", who, l->id, l->unpriv,
-			      tokens(&l->base));
+			      set[0] ? set : " none");
+			free(set);
+		}
 		memmove(l, l + 1, (st->nr_lun - i - 1) * sizeof(*l));
 		st->nr_lun--;
 		i--;
 	}
-	return ret;
 }
 
 /* Is use @u the domain's? By UUID; by name where either has none ("-") */
@@ -465,6 +473,45 @@ static int drop_domain(struct lv_state *st, const char *uuid, const char *name)
 }
 
 /* --- the domain's XML ----------------------------------------------------------- */
+
+/*
+ * All of standard input, malloc'ed, NUL-terminated; -errno. From fd 0, not
+ * /dev/stdin, which a minimal /dev (an initramfs's devtmpfs) lacks.
+ */
+static int read_stdin(char **out)
+{
+	size_t len = 0, size = 65536;
+	char *buf = malloc(size), *bigger;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (size - len < 4096) {
+			bigger = realloc(buf, size * 2);
+			if (!bigger) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(STDIN_FILENO, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			n = -errno;
+			free(buf);
+			return n;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
 
 struct lv_domain {
 	char name[LV_NAME_MAX];
@@ -719,7 +766,7 @@ static int parse_domain(const char *argname, struct lv_domain *d, bool requests)
 
 	memset(d, 0, sizeof(*d));
 	copy(d->name, sizeof(d->name), argname);
-	err = read_all("/dev/stdin", &text);
+	err = read_stdin(&text);
 	if (err) {
 		error("domain %s: Failed to read the XML on stdin: %s", argname, strerror(-err));
 		return 1;
@@ -901,7 +948,7 @@ int cmd_libvirt_hook(int argc, char **argv, unsigned int flags)
 	if (!strcmp(op, "release") && !strcmp(sub, "end"))
 		return release(argv[0]);
 	/* libvirt writes the XML whatever the operation: take it, print nothing */
-	if (!read_all("/dev/stdin", &text))
+	if (!read_stdin(&text))
 		free(text);
 	return 0;
 }
@@ -925,7 +972,7 @@ static bool running(const char *name)
 int cmd_libvirt_reconcile(int argc, char **argv, unsigned int flags)
 {
 	static struct lv_state st;
-	int i, nr = 0, ret;
+	int i, nr = 0;
 
 	if (take_lock() || load_lv_state(&st))
 		return 1;
@@ -943,8 +990,8 @@ int cmd_libvirt_reconcile(int argc, char **argv, unsigned int flags)
 		i--;
 		nr++;
 	}
-	ret = restore_unused(&st, "libvirt-reconcile");
+	restore_unused(&st, "libvirt-reconcile");
 	if (!nr && !st.nr_use)
 		printf("no domain has asked for a LUN\n");
-	return save_lv_state(&st) | ret;
+	return save_lv_state(&st);
 }
