@@ -174,7 +174,7 @@ if [ -b "$tmp/dev/sdb" ]; then
 	bad_meta "an empty grant=\"\"" 's|<target dev=.sda. bus=.scsi./>|<target dev="sda" bus="scsi"/><alias name="ua-x"/>|; s/grant="pr"/grant=""/' 'grants nothing'
 	bad_meta "an unknown element of ours" 's|<sgfilter:lun |<sgfilter:lnu |' 'unknown element <lnu>'
 	bad_meta "the same LUN asked twice, differently" 's|<sgfilter:lun target="sda" grant="pr"/>|<sgfilter:lun target="sda" grant="pr"/><sgfilter:lun source="1:0:0:0" grant="thin"/>|' 'asked for twice, differently'
-	bad_meta "a source path that is no SCSI device" "s|$(echo '@DEV@/disk/by-id/wwn-0x6001405aaaabbbb1')|/dev/null|" 'its source does not lead to a SCSI device'
+	bad_meta "a source path that is no SCSI device" "s|$(echo '@DEV@/disk/by-id/wwn-0x6001405aaaabbbb1')|/dev/null|" 'its source is no SCSI device or multipath map that can take a grant'
 	sed 's/vm1/vm6/; s/11111111-1111/66666666-6666/; s|<sgfilter:lun target="sda" grant="pr"/>|<sgfilter:lun target="sda" grant="pr"/><sgfilter:lun source="1:0:0:0" grant="read 0x5e write 0x5f"/>|' \
 		"$xmls/vm1-pr.xml" > "$tmp/dup.xml"
 	expect_hook 0 "the same LUN asked twice, the same way (shares with vm1)" "$tmp/dup.xml" prepare
@@ -195,6 +195,35 @@ if [ -b "$tmp/dev/sdb" ]; then
 	expect_hook 0 "release vm3" "$xmls/vm3-unfiltered.xml" release
 	[ "$(flag $A)" = 0 ] && [ ! -e "$state" ] && ok "libvirt: ... and its release puts the flag back" || not_ok "libvirt: unfiltered without module"
 	: > "$devs/$A/sgio_grants"
+
+	# --- a dm-multipath map as the disk's source: every path, and the WWID
+	# remembered for paths that appear later; one path of it is refused
+	if [ -b "$tmp/dev/dm-3" ]; then
+		mkpath 4:0:0:0 sdd naa.6001405ccccdddd1
+		mkpath 5:0:0:0 sde naa.6001405ccccdddd1
+		mkdir -p "$mod/block/dm-3/dm" "$mod/block/dm-3/slaves/sdd" "$mod/block/dm-3/slaves/sde" \
+			"$mod/block/sdd/holders/dm-3" "$mod/block/sde/holders/dm-3" "$mod/dev/block"
+		echo mpath-36001405ccccdddd1 > "$mod/block/dm-3/dm/uuid"
+		ln -sfn ../../block/dm-3 "$mod/dev/block/253:3"
+		sed "s|@DEV@/disk/by-id/wwn-0x6001405aaaabbbb1|@DEV@/mapper/mpatha|; s/vm1/vm7/; s/11111111-1111/77777777-7777/" \
+			"$xmls/vm1-pr.xml" > "$tmp/vm7.xml"
+		expect_hook 0 "prepare vm7 (pr, its source /dev/mapper/mpatha)" "$tmp/vm7.xml" prepare
+		[ "$(grants 4:0:0:0)" = "$PR" ] && [ "$(grants 5:0:0:0)" = "$PR" ] && [ -z "$(grants $A)" ] &&
+			grep -qx 'grant naa.6001405ccccdddd1 read 0x5e write 0x5f' "$SGFILTER_RUN_DIR/grants" &&
+			ok "libvirt_multipath: ... both paths have the pr grants, remembered by WWID for new paths" ||
+			{ not_ok "libvirt_multipath: prepare"; sed 's/^/# /' "$tmp/err"; }
+		expect_hook 0 "release vm7" "$tmp/vm7.xml" release
+		[ -z "$(grants 4:0:0:0)" ] && [ -z "$(grants 5:0:0:0)" ] &&
+			! grep -q 'naa.6001405ccccdddd1' "$SGFILTER_RUN_DIR/grants" && [ ! -e "$state" ] &&
+			ok "libvirt_multipath: ... both paths cleared, the WWID forgotten" || not_ok "libvirt_multipath: release"
+		mknod "$tmp/dev/sdd" b 8 48 && mkdir -p "$mod/dev/block/8:48" &&
+			ln -sfn ../../../bus/scsi/devices/4:0:0:0 "$mod/dev/block/8:48/device"
+		sed 's|@DEV@/mapper/mpatha|@DEV@/sdd|' "$tmp/vm7.xml" > "$tmp/vm7p.xml"
+		refused_hook "a disk whose source is one path of a multipath map" "$tmp/vm7p.xml" prepare 'is a path of the multipath map dm-3'
+		rm -rf "$devs"/[45]:0:0:0 "$mod/block" "$mod/dev/block/253:3" "$mod/dev/block/8:48"
+	else
+		ok "libvirt_multipath # SKIP no dm node"
+	fi
 
 	# --- argument errors
 	expect_status 2 "libvirt: libvirt-hook without an operation" libvirt-hook vm1

@@ -693,7 +693,8 @@ static int parse_lun(struct lv_domain *d, xmlNodePtr n, int no)
 			error("%s: %s has no local source (network LUNs are not SCSI devices of "
 			      "this host)", where, v->what);
 		else
-			error("%s: %s: its source does not lead to a SCSI device", where, v->what);
+			error("%s: %s: its source is no SCSI device or multipath map that can "
+			      "take a grant (the reason is above)", where, v->what);
 		goto out;
 	}
 	d->req = grow(d->req, d->nr_req, sizeof(*d->req));
