@@ -14,7 +14,7 @@ set -euo pipefail
 
 dry=0
 [ "${1:-}" != -n ] || { dry=1; shift; }
-pkgs=(gcc make libc6-dev libsgutils2-dev git "$@")
+pkgs=(gcc make libc6-dev libsgutils2-dev libxml2-dev pkg-config git "$@")
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -16,7 +16,8 @@ trap 'rm -rf "$work" /tmp/sgfilter-fuzz-*.conf' EXIT
 . "$top/tests/vm/lib/ktap.sh"
 ktap_print_header
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-	-I"$top/tools/shim" -idirafter "$ksrc/include" -Wno-unused-command-line-argument)
+	-I"$top/tools/shim" -idirafter "$ksrc/include" -Wno-unused-command-line-argument
+	$(pkg-config --cflags libxml-2.0))
 
 build() { # NAME SOURCES...
 	local name=$1
@@ -34,7 +35,7 @@ for target in entry sgfilterctl; do
 			[ "${f##*/}" = sgfilterctl.c ] || srcs+=("$f")
 		done
 		srcs+=("$top/kernel/sgfilter/edits.c" "$ksrc/drivers/scsi/scsi_sgio.c"
-		       "$top/tools/shim/kshim.c" -lsgutils2) ;;
+		       "$top/tools/shim/kshim.c" -lsgutils2 $(pkg-config --libs libxml-2.0)) ;;
 	esac
 	if ! build "fuzz_$target" "${srcs[@]}"; then
 		ktap_test_fail "fuzz_$target builds"; sed 's/^/# /' "$work/fuzz_$target.build" | head -20

@@ -3,7 +3,7 @@
 #
 # sgfilterctl in user space, against a made-up sysfs tree (SGFILTER_SYSFS):
 # argument parsing, opcode names per class, policy files, JSON output,
-# per-device grants.
+# per-device grants, the libvirt hook.
 # The tests are in sgfilterctl_test_*.sh by command group, run in this
 # order in this shell (they share the trees and the counts);
 # sgfilterctl_test_lib.sh has the helpers.
@@ -34,5 +34,6 @@ make_sysfs_with_module			# mod, SGFILTER_SYSFS
 . "$here/sgfilterctl_test_load.sh"
 . "$here/sgfilterctl_test_status.sh"
 . "$here/sgfilterctl_test_grants.sh"
+. "$here/sgfilterctl_test_libvirt.sh"
 
 ktap_finished

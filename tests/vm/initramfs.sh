@@ -3,7 +3,7 @@
 #
 # Build the test initramfs, or say what suites need.
 #
-#   initramfs.sh OUT.cpio.gz KERNEL-OBJ KERNEL-SRC GUEST-BZIMAGE
+#   initramfs.sh OUT.cpio.gz KERNEL-OBJ KERNEL-SRC GUEST-BZIMAGE [NEEDS]
 #   initramfs.sh --needs SUITE...
 #
 # The initramfs holds busybox, sg3_utils and QEMU with their libraries, the
@@ -16,8 +16,10 @@
 # --needs prints what the named suites need, one word per line: the
 # "# needs: WORD..." comment lines above a suite's function (suite_NAME) in
 # its file. "nested-guest": the suite boots the guest in /guest (run.sh then
-# packs a kernel fit for TCG in TCG there). A suite that no file defines is
-# an error.
+# packs a kernel fit for TCG in TCG there); "libvirt": the image gets
+# Debian's libvirtd (NEEDS, from run.sh, holds the words: the daemon and its
+# libraries add 40 MB, which only runs of suites that use it pay for). A
+# suite that no file defines is an error.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,7 +41,7 @@ if [ "${1:-}" = --needs ]; then
 	exit "${PIPESTATUS[0]}"
 fi
 
-out=$1 obj=$2 src=$3 guest_kernel=$4
+out=$1 obj=$2 src=$3 guest_kernel=$4 needs=${5:-}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
@@ -52,6 +54,9 @@ chmod 755 "$stage"
 ic_add_guest "$stage" "$top" "$guest_kernel"
 
 ic_add_busybox "$stage"
+if grep -qw libvirt <<< "$needs"; then
+	ic_add_libvirt "$stage" "$top"
+fi
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
@@ -112,11 +117,14 @@ cp "${suite_files[@]}" "$stage/tests/suites/"
 cat > "$stage/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
 tester:x:1000:1000:unprivileged test user:/tmp:/bin/sh
+libvirt-qemu:x:64055:64055:libvirt's QEMU:/var/lib/libvirt:/bin/false
 EOF
 cat > "$stage/etc/group" <<'EOF'
 root:x:0:
 disk:x:6:tester
+kvm:x:108:libvirt-qemu
 tester:x:1000:
+libvirt-qemu:x:64055:
 EOF
 
 ic_pack "$stage" "$out"

@@ -6,6 +6,8 @@
 #
 # sgf.key=KEY: register the reservation key KEY on its disk and report
 #   SGF-GUEST register rc=<sg_persist exit status>
+# sgf.stay: then keep running (libvirt's domain stays up until virsh
+#   destroy) instead of rebooting
 # sgf.bench=ROUNDS,COUNT (make bench): time COUNT PERSISTENT RESERVE IN and
 # OUT commands on the disk at SCSI id 0 ("direct") and at id 1 ("helper")
 # in alternating rounds, and report
@@ -66,6 +68,10 @@ else
 	sg_persist --out --register --param-sark="$key" "$dev" > /tmp/out 2>&1
 	echo "SGF-GUEST register rc=$?"
 	sed 's/^/SGF-GUEST   /' /tmp/out
+	if grep -q 'sgf\.stay' /proc/cmdline; then
+		echo "SGF-GUEST staying"
+		while :; do sleep 3600; done
+	fi
 fi
 sync
 reboot -f

@@ -54,6 +54,6 @@ out=${out:-$(dirname "$obj")/run}
 mkdir -p "$out"
 
 "$top/tests/vm/initramfs.sh" "$out/initramfs.cpio.gz" "$obj" "$src" \
-	"$guest_obj/arch/x86/boot/bzImage"
+	"$guest_obj/arch/x86/boot/bzImage" "$needs"
 . "$top/tests/vm/lib/boot.sh"
 vm_boot_and_judge "$obj/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out" "$timeout" "$suites" "$append"

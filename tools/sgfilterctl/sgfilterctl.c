@@ -73,6 +73,14 @@ static const struct cmd cmds[] = {
 	{ .name = "apply-device", .fn = cmd_apply_device, .args = "DEVICE",
 	  .help = "/etc/sgfilter/*.conf's device lines, for DEVICE (udev)", .min_args = 1,
 	  .max_args = 1, .root = true },
+	{ .name = "libvirt-hook", .fn = cmd_libvirt_hook,
+	  .args = "DOMAIN OPERATION [SUB-OPERATION [EXTRA]]",
+	  .help = "libvirt's qemu hook (domain XML on stdin): at prepare,\n"
+		  "                                   the grants or flag its <metadata> asks for;\n"
+		  "                                   at release, back", .min_args = 2,
+	  .max_args = 4, .root = true },
+	{ .name = "libvirt-reconcile", .fn = cmd_libvirt_reconcile,
+	  .help = "drop the hook's records of domains that no longer run", .root = true },
 };
 
 #define NR_CMDS	(sizeof(cmds) / sizeof(cmds[0]))

@@ -16,6 +16,9 @@
  *   policy_file.c  the policy file: parse, apply-device
  *   policy_save.c  the policy file written: save
  *   load.c         load: every check before the first write, undo on failure
+ *   libvirt.c      libvirt's qemu hook: what a domain's <metadata> asks for
+ *                  its LUNs, at prepare and release, shared LUNs counted:
+ *                  libvirt-hook, libvirt-reconcile
  *
  * The class tables, their lookup and the entry syntax are the kernel's
  * (drivers/scsi/scsi_sgio.c, kernel/sgfilter/edits.c), compiled in through
@@ -256,5 +259,13 @@ int cmd_apply_device(int argc, char **argv, unsigned int flags);
 /* --- load.c -------------------------------------------------------------- */
 
 int cmd_load(int argc, char **argv, unsigned int flags);
+
+/* --- libvirt.c ----------------------------------------------------------- */
+
+/* The XML namespace of the hook's <metadata> element */
+#define SGF_LIBVIRT_NS	"urn:x-sgfilter:libvirt:1"
+
+int cmd_libvirt_hook(int argc, char **argv, unsigned int flags);
+int cmd_libvirt_reconcile(int argc, char **argv, unsigned int flags);
 
 #endif /* SGFILTERCTL_H */

@@ -31,6 +31,11 @@
 #   ic_add_tests DIR TOP INIT-PATH     the init (tests/vm/init.sh) at
 #                                      INIT-PATH, /tests/lib, /tests/suites,
 #                                      users, /etc/target/pr, /etc/sgfilter
+#   ic_add_libvirt DIR TOP             Debian's libvirtd, virtlogd and virsh
+#                                      with the qemu driver, a qemu.conf fit
+#                                      for the VM, sgfilter's hook in
+#                                      /etc/libvirt/hooks/qemu.d (the suites
+#                                      that say "# needs: libvirt")
 #   ic_policy_src TOP                  print a patched kernel source tree
 #                                      already in the cache, else the one
 #                                      tests/vm/kernel.sh --source makes
@@ -87,6 +92,41 @@ ic_add_guest() {
 	cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
 	cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
 	cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$stage/usr/lib/x86_64-linux-gnu/qemu/"
+}
+
+# libvirt inside the test VM (design.md, section 6): no systemd, no D-Bus,
+# no cgroups; QEMU runs as libvirt-qemu. Only the qemu connection driver:
+# libvirtd does without the others. /etc/libvirt gets what the package's
+# libvirt-daemon-system would install, cut down: qemu.conf with no mount
+# namespace (the initramfs has no /dev to bind) and no owner xattrs.
+ic_add_libvirt() {
+	local stage=$1 top=$2 so lib
+	ic_add_progs "$stage" libvirtd virtlogd virsh
+	so=/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so
+	mkdir -p "$stage$(dirname "$so")"
+	cp "$so" "$stage$so"
+	for lib in $(ldd "$so" | grep -o '/[^ ]*'); do
+		[ -e "$stage$lib" ] && continue
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+	mkdir -p "$stage/usr/share" "$stage/etc/libvirt/hooks/qemu.d" \
+		"$stage"/var/{log/libvirt/qemu,lib/libvirt/qemu,cache/libvirt/qemu} \
+		"$stage/run/libvirt"
+	# virsh looks for the daemon's socket under /var/run
+	ln -sfn ../run "$stage/var/run"
+	cp -r /usr/share/libvirt "$stage/usr/share/"
+	rm -f "$stage/usr/share/libvirt/test-screenshot.png"
+	cat > "$stage/etc/libvirt/qemu.conf" <<'EOF'
+user = "libvirt-qemu"
+group = "libvirt-qemu"
+namespaces = [ ]
+remember_owner = 0
+EOF
+	# the hook as make install ships it, pointing at the image's sgfilterctl
+	sed 's|/usr/sbin/sgfilterctl|/usr/bin/sgfilterctl|' "$top/tools/sgfilterctl/libvirt-hook" \
+		> "$stage/etc/libvirt/hooks/qemu.d/sgfilter"
+	chmod 755 "$stage/etc/libvirt/hooks/qemu.d/sgfilter"
 }
 
 # A tree with the patch series that is already there costs nothing; calling
