@@ -19,6 +19,8 @@
  *   libvirt.c      libvirt's qemu hook: what a domain's <metadata> asks for
  *                  its LUNs, at prepare and release, shared LUNs counted:
  *                  libvirt-hook, libvirt-reconcile
+ *   libvirt_state.c  the hook's state (bases, uses) and the LUNs set from it
+ *   libvirt_xml.c  the domain's XML and its <metadata> (libxml2)
  *
  * The class tables, their lookup and the entry syntax are the kernel's
  * (drivers/scsi/scsi_sgio.c, kernel/sgfilter/edits.c), compiled in through
