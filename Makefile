@@ -12,6 +12,8 @@
 #                reloads under SG_IO load
 #   make kernel  build (or reuse) the patched test kernel
 #   make bench   the benchmarks: bench/results.md and bench/results.png
+#   make bench-insns  the instructions of one decision, per form and command
+#                (bench/decide-insns.sh, callgrind; no VM, a few seconds)
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
 #                completion, udev rule and systemd unit; they install only the
 #                packages the build needs (tools/build-deps.sh), the tests all
@@ -30,7 +32,7 @@ KSHIM = tools/shim/kshim.c
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install module-source dkms-install vm-stock tool build-deps unit-tool unit-fuzz stress bench check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench vm vm-lifetime kernel deps clean
+.PHONY: all install module-source dkms-install vm-stock tool build-deps unit-tool unit-fuzz stress bench check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench bench-insns vm vm-lifetime kernel deps clean
 
 all: tool
 
@@ -102,6 +104,9 @@ stress: deps
 
 bench: deps
 	@bench/run.sh
+
+bench-insns: deps
+	@bench/decide-insns.sh $(KERNEL_SRC) $(BUILD)/bench
 
 unit-harness:
 	@tests/unit/judge_run_test.sh

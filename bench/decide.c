@@ -6,8 +6,8 @@
  * three forms, alternating in ROUNDS rounds:
  *
  *   mainline  mainline 6.12.117's opcode switch (tests/unit/mainline.h)
- *   builtin   what scsi_cmd_allowed() does with no module: class, default
- *             table, scsi_sgio_permitted()
+ *   builtin   what scsi_cmd_allowed() does with no module: the device
+ *             type's default table, scsi_sgio_permitted()
  *   module    what it does with sgfilter.ko: an indirect call to a function
  *             out of line that looks the class table up through a pointer,
  *             calls scsi_sgio_permitted() and increments a counter
@@ -16,14 +16,19 @@
  *   grantpr   builtin, on a device with the "pr" grants (PERSISTENT
  *             RESERVE IN/OUT): the grants looked up first, then the table
  *
- *   decide ROUNDS COUNT
+ * on three commands: READ(10) and TEST UNIT READY (an opcode decides) and
+ * READ CAPACITY(16) (SERVICE ACTION IN(16): its service action decides).
+ *
+ *   decide ROUNDS COUNT [FORM OP]
  *
  * Prints "decide round=R form=F op=OP count=COUNT ns=N" lines (mean ns per
- * decision, over COUNT decisions) for bench/report.py.
+ * decision, over COUNT decisions) for bench/report.py. With FORM and OP,
+ * only that pair runs: bench/decide-insns.sh counts its instructions.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <scsi/scsi_proto.h>
@@ -33,6 +38,7 @@
 
 static const u8 cdb_read10[10] = { READ_10, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
 static const u8 cdb_tur[6] = { TEST_UNIT_READY };
+static const u8 cdb_rc16[16] = { SERVICE_ACTION_IN_16, 0x10, [13] = 32 };
 
 static const struct scsi_sgio_table *tables[SCSI_SGIO_NR_CLASSES];
 static unsigned long allowed[SCSI_SGIO_NR_CLASSES];
@@ -57,8 +63,7 @@ static __attribute__((noinline)) bool decide_mainline(const u8 *cdb,
 static __attribute__((noinline)) bool decide_builtin(const u8 *cdb, unsigned int len,
 						     bool writer)
 {
-	return scsi_sgio_permitted(scsi_sgio_default_table(scsi_sgio_class(dev_type)),
-				   cdb, len, writer);
+	return scsi_sgio_permitted(scsi_sgio_type_default_table(dev_type), cdb, len, writer);
 }
 
 static __attribute__((noinline)) bool module_cmd_allowed(const u8 *cdb, unsigned int len,
@@ -84,8 +89,7 @@ static __attribute__((noinline)) bool decide_grants(const u8 *cdb, unsigned int 
 
 	if (g && scsi_sgio_permitted(g, cdb, len, writer))
 		return true;
-	return scsi_sgio_permitted(scsi_sgio_default_table(scsi_sgio_class(dev_type)),
-				   cdb, len, writer);
+	return scsi_sgio_permitted(scsi_sgio_type_default_table(dev_type), cdb, len, writer);
 }
 
 /* The same function, measured with and without grants on the device */
@@ -153,14 +157,29 @@ int main(int argc, char **argv)
 	} ops[] = {
 		{ "read10", cdb_read10, sizeof(cdb_read10) },
 		{ "tur", cdb_tur, sizeof(cdb_tur) },
+		{ "rc16", cdb_rc16, sizeof(cdb_rc16) },
 	};
+	const unsigned int nr_ops = sizeof(ops) / sizeof(ops[0]);
+	const char *only_form = NULL, *only_op = NULL;
 	unsigned long rounds, count, r, i, yes;
 	unsigned int f, o, k;
 	long long t0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s ROUNDS COUNT\n", argv[0]);
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: %s ROUNDS COUNT [FORM OP]\n", argv[0]);
 		return 2;
+	}
+	if (argc == 5) {
+		only_form = argv[3];
+		only_op = argv[4];
+		for (f = 0; f < nr_forms && strcmp(forms[f].name, only_form); f++)
+			;
+		for (o = 0; o < nr_ops && strcmp(ops[o].name, only_op); o++)
+			;
+		if (f == nr_forms || o == nr_ops) {
+			fprintf(stderr, "Unknown form or command \"%s %s\"\n", only_form, only_op);
+			return 2;
+		}
 	}
 	rounds = parse(argv[1]);
 	count = parse(argv[2]);
@@ -203,7 +222,10 @@ int main(int argc, char **argv)
 		for (k = 0; k < nr_forms; k++) {
 			/* ABBA: reversed on even rounds */
 			f = r % 2 ? k : nr_forms - 1 - k;
-			for (o = 0; o < 2; o++) {
+			for (o = 0; o < nr_ops; o++) {
+				if (only_form && (strcmp(forms[f].name, only_form) ||
+						  strcmp(ops[o].name, only_op)))
+					continue;
 				yes = 0;
 				t0 = now_ns();
 				for (i = 0; i < count; i++)

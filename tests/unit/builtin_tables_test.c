@@ -391,7 +391,7 @@ static void test_classes(void)
 		{ TYPE_SCANNER, SCSI_SGIO_OTHER }, { TYPE_RAID, SCSI_SGIO_OTHER },
 		{ TYPE_NO_LUN, SCSI_SGIO_OTHER },
 	};
-	unsigned int i, bad = 0;
+	unsigned int i, type, bad = 0, other = 0, tables = 0;
 
 	for (i = 0; i < ARRAY_SIZE(map); i++) {
 		if (scsi_sgio_class(map[i].type) != map[i].class) {
@@ -401,6 +401,24 @@ static void test_classes(void)
 		}
 	}
 	check(!bad, "%u peripheral device types map to their class", i);
+	/* every other 5-bit type is OTHER; the per-type tables follow the class */
+	for (type = 0; type < 32; type++) {
+		enum scsi_sgio_class want = SCSI_SGIO_OTHER;
+
+		for (i = 0; i < ARRAY_SIZE(map); i++)
+			if (map[i].type == type)
+				want = map[i].class;
+		if (scsi_sgio_class(type) != want) {
+			diag("type 0x%02x: class %d, want %d", type, scsi_sgio_class(type), want);
+			other++;
+		}
+		if (scsi_sgio_type_default_table(type) != scsi_sgio_default_table(want)) {
+			diag("type 0x%02x: its default table is not class %d's", type, want);
+			tables++;
+		}
+	}
+	check(!other, "the types not listed (of 32) are class other");
+	check(!tables, "each of the 32 types' default table is its class's");
 	check(scsi_sgio_class_name(SCSI_SGIO_NR_CLASSES) == NULL,
 	      "class name out of range is NULL");
 }
