@@ -81,6 +81,27 @@ lv_guest_rc() {
 	return 1
 }
 
+# lv_create NAME UUID ATTRS WHAT: create the domain (ATTRS: the <lun>'s
+# request, "" for no metadata), one test: "WHAT starts (N s)"
+lv_create() {
+	lv_domain "$1" "$2" "$3" > "/tmp/lv-$1.xml"
+	lv_t0=$(date +%s)
+	if lv_virsh create "/tmp/lv-$1.xml" > /tmp/lv-create.err 2>&1; then
+		ktap_test_pass "$4 starts ($(($(date +%s) - lv_t0)) s)"
+	else
+		ktap_test_fail "$4 does not start"
+		lv_diag "$1"
+	fi
+}
+
+# lv_guest_report NAME: wait for the guest's result, show its lines; rc=its
+# sg_persist status (empty if it never reported)
+lv_guest_report() {
+	rc=$(lv_guest_rc "$1" 400)
+	ktap_print_msg "$1: the guest reported after $(($(date +%s) - lv_t0)) s"
+	sed -n 's/\r$//; s/^SGF-GUEST/#  /p' "$LV_LOGS/$1-serial.log" 2>/dev/null
+}
+
 lv_unregister() { sg_persist --out --register-ignore --param-sark=0 "$SGF_LIO" >/dev/null 2>&1; }
 lv_has_key() { sg_persist --in --read-keys "$SGF_LIO" 2>/dev/null | grep -qi "$LV_KEY"; }
 
@@ -111,7 +132,7 @@ lv_stop_daemons() {
 }
 
 suite_libvirt() {
-	local loaded=0 flag t0 t1 rc pr user
+	local loaded=0 flag t0 rc pr user
 	ktap_print_header
 	flag=$(unpriv_flag "$SGF_LIO")
 	echo 0 > "$flag"
@@ -140,22 +161,14 @@ suite_libvirt() {
 	ktap_test_status $? "define: libvirt 9 refuses sgio='unfiltered' (the hook's reason to be)"
 
 	# 1. the metadata asks for pr: the hook grants it, the guest registers
-	lv_domain sgf-pr 5f000001-0000-4000-8000-000000000001 "grant='pr'" > /tmp/lv-pr.xml
-	t1=$(date +%s)
-	if lv_virsh create /tmp/lv-pr.xml > /tmp/lv-create.err 2>&1; then
-		ktap_test_pass "create: sgf-pr, whose metadata asks pr for the LIO LUN, starts ($(($(date +%s) - t1)) s)"
-	else
-		ktap_test_fail "create: sgf-pr does not start"
-		lv_diag sgf-pr
-	fi
+	lv_create sgf-pr 5f000001-0000-4000-8000-000000000001 "grant='pr'" \
+		"create: sgf-pr, whose metadata asks pr for the LIO LUN,"
 	[ "$(lv_grants)" = "$pr" ] && [ "$(cat "$flag")" = 0 ]
 	ktap_test_status $? "create: ... the hook gave the LUN the pr grants, unpriv_sgio stays 0"
 	user=$(awk '/^Uid:/ { print $2 }' "/proc/$(cat /run/libvirt/qemu/sgf-pr.pid 2>/dev/null)/status" 2>/dev/null)
 	[ "$user" = 64055 ]
 	ktap_test_status $? "create: ... QEMU runs as libvirt-qemu (uid ${user:-unknown})"
-	rc=$(lv_guest_rc sgf-pr 400)
-	ktap_print_msg "sgf-pr: the guest reported after $(($(date +%s) - t1)) s"
-	sed -n 's/\r$//; s/^SGF-GUEST/#  /p' "$LV_LOGS/sgf-pr-serial.log" 2>/dev/null
+	lv_guest_report sgf-pr
 	[ "$rc" = 0 ]
 	ktap_test_status $? "pr: the guest registers key $LV_KEY (sg_persist rc=${rc:-none})"
 	lv_has_key
@@ -184,17 +197,9 @@ suite_libvirt() {
 	lv_unregister
 
 	# 4. no metadata: the guest's PERSISTENT RESERVE OUT is refused
-	lv_domain sgf-none 5f000003-0000-4000-8000-000000000003 > /tmp/lv-none.xml
-	t1=$(date +%s)
-	if lv_virsh create /tmp/lv-none.xml > /tmp/lv-create.err 2>&1; then
-		ktap_test_pass "none: sgf-none, without metadata, starts; the LUN has no grants"
-	else
-		ktap_test_fail "none: sgf-none does not start"
-		lv_diag sgf-none
-	fi
-	rc=$(lv_guest_rc sgf-none 400)
-	ktap_print_msg "sgf-none: the guest reported after $(($(date +%s) - t1)) s"
-	sed -n 's/\r$//; s/^SGF-GUEST/#  /p' "$LV_LOGS/sgf-none-serial.log" 2>/dev/null
+	lv_create sgf-none 5f000003-0000-4000-8000-000000000003 "" \
+		"none: sgf-none, without metadata (the LUN has no grants),"
+	lv_guest_report sgf-none
 	[ -n "$rc" ] && [ "$rc" != 0 ]
 	ktap_test_status $? "none: the guest's PERSISTENT RESERVE OUT fails (sg_persist rc=${rc:-none})"
 	! lv_has_key
