@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: the fast user-space tests first, then the VM tests. Each stage
-# ends with kselftest's totals line (tests/vm/lib/ktap.sh, the C selftests,
-# tests/vm/judge-run.sh for a VM run):
+# ends with kselftest's totals line (tests/vm/lib/ktap.sh for the shell
+# tests, tests/unit/check.h for the C checkers, tests/vm/judge-run.sh for a
+# VM run):
 #
 #   # Totals: pass:N fail:N xfail:N xpass:N skip:N error:N
 #
-# or, from the tests that do not speak KTAP yet, "N passed, N failed[, N
-# skipped]". This adds up each stage's last such line (an xfail counts as
-# passed, an xpass or an error as failed) into the last line of all:
-# "N passed, N failed, N skipped".
+# This adds up each stage's last such line (an xfail counts as passed, an
+# xpass or an error as failed; a stage without one as one failure) into the
+# last line of all: "N passed, N failed, N skipped".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,20 +26,15 @@ stage() {
 	local status=${PIPESTATUS[0]}
 	# the stage's own totals come last (a VM run's log holds each suite's too)
 	line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ xfail:[0-9]+ xpass:[0-9]+ skip:[0-9]+ error:[0-9]+' "$log" | tail -1)
-	if [ -n "$line" ]; then
-		read -r p f s < <(echo "$line" | awk '{
-			for (i = 3; i <= NF; i++) { split($i, kv, ":"); n[kv[1]] = kv[2] }
-			print n["pass"] + n["xfail"], n["fail"] + n["xpass"] + n["error"], n["skip"] + 0 }')
-	else
-		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-		if [ -z "$line" ]; then
-			echo "# $name printed no summary (exit status $status)"
-			line="0 passed, 1 failed"
-		fi
-		read -r p f s < <(echo "$line" | sed -E 's/([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?.*/\1 \2 \4/')
+	if [ -z "$line" ]; then
+		echo "# $name printed no totals line (exit status $status)"
+		line="# Totals: pass:0 fail:1 xfail:0 xpass:0 skip:0 error:0"
 	fi
+	read -r p f s < <(echo "$line" | awk '{
+		for (i = 3; i <= NF; i++) { split($i, kv, ":"); n[kv[1]] = kv[2] }
+		print n["pass"] + n["xfail"], n["fail"] + n["xpass"] + n["error"], n["skip"] + 0 }')
 	[ "$status" = 0 ] || [ "$f" != 0 ] || f=1
-	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + ${s:-0}))
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
 	[ "$f" = 0 ] || rc=1
 }
 

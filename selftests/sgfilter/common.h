@@ -8,8 +8,10 @@
  * (tests/vm/lib/fixtures.sh): SGF_DISK=/dev/sdX, SGF_DISK_SG=/dev/sgN,
  * SGF_DISK_BSG=/dev/bsg/H:C:T:L. Without those variables, and as root, a
  * fixture makes the device itself: it adds a scsi_debug host (loading
- * scsi_debug if needed), exports the variables for the rest of the test and
- * removes the host in its teardown. Otherwise the test is skipped, saying why.
+ * scsi_debug if needed), or for a LIO disk (SGF_LIO*: persistent
+ * reservations) a LUN through configfs and tcm_loop, exports the variables
+ * for the rest of the test and removes the device in its teardown.
+ * Otherwise the test is skipped, saying why.
  *
  * Not a CD-ROM: scsi_debug does not emulate MMC. It takes READ SUB-CHANNEL
  * (0x42) for UNMAP whatever its ptype, and its UNMAP hits a BUG_ON() on
@@ -38,6 +40,8 @@
 #define SGF_TYPE_DISK		0x00
 #define SGF_TYPE_TAPE		0x01
 #define SGF_TYPE_MEDIUM_CHANGER	0x08
+/* Not a type: sgf_dev_get() makes a LIO disk instead of a scsi_debug device */
+#define SGF_LIO_DISK		(-1)
 
 /* --- capabilities ---------------------------------------------------------- */
 
@@ -141,6 +145,7 @@ struct sgf_dev {
 	int old_ptype;		/* scsi_debug's ptype before ours */
 	bool ptype_set;		/* ... which teardown puts back */
 	bool added;		/* a scsi_debug host of ours, which teardown removes */
+	bool lio;		/* a LIO LUN of ours, which teardown removes */
 };
 
 /* The highest SCSI host number, or -1 */
@@ -260,10 +265,39 @@ static inline int sgf_dev_nodes(struct sgf_dev *d, int ptype)
 	return 0;
 }
 
-/* Remove the scsi_debug host sgf_sdebug_add() added; put scsi_debug's ptype back */
+/*
+ * Wait up to 10 s for the device of a SCSI host added after host @before (the
+ * highest then) and for its nodes (sgf_dev_nodes, peripheral type @ptype):
+ * 0, or -ENOENT
+ */
+static inline int sgf_new_host_dev(struct sgf_dev *d, int before, int ptype)
+{
+	int i, err = -ENOENT, host = sgf_last_host();
+
+	/* the device, then the upper driver that attaches to it */
+	for (i = 0; i < 100 && host > before && err; i++) {
+		err = sgf_device_of_host(host, d->hctl, sizeof(d->hctl));
+		if (!err)
+			err = sgf_dev_nodes(d, ptype);
+		if (err)
+			usleep(100000);
+	}
+	return err;
+}
+
+static inline void sgf_lio_remove(void);
+
+/*
+ * Remove the scsi_debug host sgf_sdebug_add() added and put scsi_debug's
+ * ptype back, or remove the LUN sgf_lio_add() made
+ */
 static inline void sgf_dev_put(struct sgf_dev *d)
 {
 	char ptype[16];
+
+	if (d->lio)
+		sgf_lio_remove();
+	d->lio = false;
 
 	/* -1 removes the last host added: ours */
 	if (d->added)
@@ -285,7 +319,7 @@ static inline const char *sgf_sdebug_add(struct __test_metadata *const _metadata
 					 struct sgf_dev *d, int ptype)
 {
 	char val[16];
-	int before, host, i, err = -ENOENT;
+	int before, err;
 
 	if (geteuid())
 		return "only root can add a scsi_debug device";
@@ -303,18 +337,129 @@ static inline const char *sgf_sdebug_add(struct __test_metadata *const _metadata
 	before = sgf_last_host();
 	ASSERT_EQ(0, sgf_write_str(SGF_SDEBUG "/add_host", "1"));
 	d->added = true;
-	host = sgf_last_host();
-	/* the device, then the upper driver that attaches to it */
-	for (i = 0; i < 100 && host > before && err; i++) {
-		err = sgf_device_of_host(host, d->hctl, sizeof(d->hctl));
-		if (!err)
-			err = sgf_dev_nodes(d, ptype);
-		if (err)
-			usleep(100000);
-	}
+	err = sgf_new_host_dev(d, before, ptype);
 	if (err)
 		sgf_dev_put(d);
 	ASSERT_EQ(0, err) TH_LOG("no scsi_debug device of type %d after add_host", ptype);
+	return NULL;
+}
+
+/*
+ * A LIO disk (the kernel's SCSI target, for what scsi_debug does not do:
+ * SPC-4 persistent reservations): a 16 MiB ramdisk backstore as LUN 0 of a
+ * tcm_loop target. tcm_loop adds a SCSI host when the target is made and
+ * the device (H:0:1:0) when the LUN is linked. The names are this file's
+ * own, not those of the VM's LUN (tests/vm/lib/fixtures.sh).
+ */
+#define SGF_TARGET		"/sys/kernel/config/target"
+#define SGF_LIO_HBA		SGF_TARGET "/core/rd_mcp_4151"
+#define SGF_LIO_BACKSTORE	SGF_LIO_HBA "/sgf_selftest"
+#define SGF_LIO_WWN		SGF_TARGET "/loopback/naa.50014050000f0001"
+#define SGF_LIO_TPG		SGF_LIO_WWN "/tpgt_1"
+#define SGF_LIO_LUN		SGF_LIO_TPG "/lun/lun_0"
+#define SGF_LIO_INITIATOR	"naa.50014050000f0002"
+#define SGF_LIO_SERIAL		"sgfselftest"
+
+/* LIO's DBROOT: it writes the LUN's reservations to DBROOT/pr/aptpl_SERIAL */
+static inline void sgf_lio_dbroot(char *root, size_t len)
+{
+	if (sgf_read_file(SGF_TARGET "/dbroot", root, len) || !root[0])
+		snprintf(root, len, "/etc/target");
+	root[strcspn(root, "\n")] = '\0';
+}
+
+/* Remove what sgf_lio_add() made, whatever of it is there */
+static inline void sgf_lio_remove(void)
+{
+	char root[200], aptpl[256];
+
+	unlink(SGF_LIO_LUN "/sgf_selftest");
+	rmdir(SGF_LIO_LUN);
+	if (!access(SGF_LIO_TPG "/nexus", F_OK))
+		sgf_write_str(SGF_LIO_TPG "/nexus", "NULL");
+	rmdir(SGF_LIO_TPG);
+	rmdir(SGF_LIO_WWN);
+	rmdir(SGF_LIO_BACKSTORE);
+	rmdir(SGF_LIO_HBA);
+	sgf_lio_dbroot(root, sizeof(root));
+	snprintf(aptpl, sizeof(aptpl), "%s/pr/aptpl_%s", root, SGF_LIO_SERIAL);
+	unlink(aptpl);
+}
+
+/* Make the LUN through configfs: 0, or -errno and the path that failed in @where */
+static inline int sgf_lio_make(const char **where)
+{
+	static const struct { char op; const char *path, *arg; } steps[] = {
+		{ 'd', SGF_LIO_HBA, NULL }, { 'd', SGF_LIO_BACKSTORE, NULL },
+		{ 'w', SGF_LIO_BACKSTORE "/control", "rd_pages=4096" },
+		{ 'w', SGF_LIO_BACKSTORE "/wwn/vpd_unit_serial", SGF_LIO_SERIAL },
+		{ 'w', SGF_LIO_BACKSTORE "/enable", "1" },
+		{ 'd', SGF_LIO_WWN, NULL }, { 'd', SGF_LIO_TPG, NULL },
+		/* the I_T nexus before the LUN: linking the LUN adds the device */
+		{ 'w', SGF_LIO_TPG "/nexus", SGF_LIO_INITIATOR },
+		{ 'd', SGF_LIO_LUN, NULL },
+		{ 'l', SGF_LIO_LUN "/sgf_selftest", SGF_LIO_BACKSTORE },
+	};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		*where = steps[i].path;
+		if (steps[i].op == 'd')
+			err = mkdir(steps[i].path, 0755) ? -errno : 0;
+		else if (steps[i].op == 'l')
+			err = symlink(steps[i].arg, steps[i].path) ? -errno : 0;
+		else
+			err = sgf_write_str(steps[i].path, steps[i].arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Make a LIO disk (loading tcm_loop if needed) and find its nodes
+ * (sgf_dev_nodes); send TEST UNIT READY twice for the UNIT ATTENTIONs of
+ * a new LUN. LIO writes reservation metadata to DBROOT/pr (/etc/target/pr),
+ * or fails PR OUT: that directory is made if missing. NULL, or why there is
+ * no such device: this is not root, or there is no LIO; sgf_dev_put()
+ * removes it.
+ */
+static inline const char *sgf_lio_add(struct __test_metadata *const _metadata,
+				      struct sgf_dev *d)
+{
+	static const uint8_t tur[6] = {};
+	char root[200], pr_dir[256];
+	const char *where = "";
+	int before, i, fd, err;
+
+	if (geteuid())
+		return "only root can make a LIO LUN";
+	if (access(SGF_TARGET "/loopback", F_OK) && system("modprobe -q tcm_loop"))
+		return "no LIO with tcm_loop (CONFIG_TARGET_CORE=m, CONFIG_LOOPBACK_TARGET=m)";
+	if (access(SGF_TARGET "/core", F_OK))
+		return "no LIO in configfs (mount -t configfs configfs /sys/kernel/config)";
+	sgf_lio_dbroot(root, sizeof(root));
+	snprintf(pr_dir, sizeof(pr_dir), "%s/pr", root);
+	mkdir(root, 0755);
+	mkdir(pr_dir, 0755);
+	sgf_lio_remove();	/* what an earlier run left behind */
+	d->lio = true;
+	before = sgf_last_host();
+	err = sgf_lio_make(&where);
+	if (!err) {
+		where = "the LUN's SCSI device and its nodes";
+		err = sgf_new_host_dev(d, before, SGF_TYPE_DISK);
+	}
+	if (err)
+		sgf_dev_put(d);
+	ASSERT_EQ(0, err) TH_LOG("LIO LUN: %s: %s", where, strerror(-err));
+	/* the node opens: sgf_dev_nodes() waited for that */
+	fd = open(d->blk, O_RDONLY | O_NONBLOCK);
+	for (i = 0; fd >= 0 && i < 2; i++)
+		sgf_sg_io(fd, tur, sizeof(tur), SGF_DIR_NONE, NULL, 0);
+	if (fd >= 0)
+		close(fd);
 	return NULL;
 }
 
@@ -339,7 +484,8 @@ static inline void sgf_setenv(const char *env, const char *suffix, const char *v
 /*
  * The test device @env (SGF_DISK: @env, @env_SG, @env_BSG): from the
  * environment if any of those is set, else a scsi_debug device of @ptype
- * made here (sgf_sdebug_add), whose nodes get group SGF_GID (default 6,
+ * made here (sgf_sdebug_add), or with @ptype SGF_LIO_DISK a LIO disk
+ * (sgf_lio_add), whose nodes get group SGF_GID (default 6,
  * "disk") and mode 0660, as a distribution sets them, and are exported
  * under those names for the rest of the test. NULL, or why there is none;
  * sgf_dev_put() in the teardown.
@@ -353,7 +499,10 @@ static inline const char *sgf_dev_get(struct __test_metadata *const _metadata,
 
 	if (sgf_getenv(env, "") || sgf_getenv(env, "_SG") || sgf_getenv(env, "_BSG"))
 		return NULL;
-	why = sgf_sdebug_add(_metadata, d, ptype);
+	if (ptype == SGF_LIO_DISK)
+		why = sgf_lio_add(_metadata, d);
+	else
+		why = sgf_sdebug_add(_metadata, d, ptype);
 	if (why)
 		return why;
 	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
@@ -365,7 +514,8 @@ static inline const char *sgf_dev_get(struct __test_metadata *const _metadata,
 	sgf_setenv(env, "", d->blk);
 	sgf_setenv(env, "_SG", d->sg);
 	sgf_setenv(env, "_BSG", d->bsg);
-	TH_LOG("%s: scsi_debug %s: %s %s %s", env, d->hctl, d->blk, d->sg, d->bsg);
+	TH_LOG("%s: %s %s: %s %s %s", env, d->lio ? "LIO" : "scsi_debug", d->hctl,
+	       d->blk, d->sg, d->bsg);
 	return NULL;
 }
 

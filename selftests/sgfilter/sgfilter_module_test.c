@@ -11,8 +11,9 @@
  *   SGF_CDROM_BSG    bsg node of a CD-ROM, SGF_CDROM its block node
  *   SGF_LIO_BSG      bsg node of a LIO disk with persistent reservations
  *
- * Without SGF_DISK*, the test adds a scsi_debug disk of its own (common.h);
- * what needs the CD-ROM or the LIO disk is skipped without them.
+ * Without SGF_DISK*, the test adds a scsi_debug disk of its own, and
+ * without SGF_LIO* the tests that need it a LIO disk of their own
+ * (common.h); what needs the CD-ROM is skipped without it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -278,7 +279,7 @@ static int verdicts(bool out[][2], unsigned int *n)
 /* --- with the module loaded --------------------------------------------- */
 
 FIXTURE(module) {
-	struct sgf_dev dev;
+	struct sgf_dev dev, lio_dev;
 	const char *disk, *lio;
 	bool stock;	/* the module's stock backend: no built-in tables */
 };
@@ -306,8 +307,17 @@ FIXTURE_TEARDOWN(module)
 		root_send(self->lio, &c);
 	}
 	modprobe(false);
+	sgf_dev_put(&self->lio_dev);
 	sgf_dev_put(&self->dev);
 }
+
+/* In a test: self->lio, SGF_LIO_BSG or a LIO disk made for the test */
+#define MODULE_LIO_GET() do {						\
+	SGF_DEV_GET(&self->lio_dev, "SGF_LIO", SGF_LIO_DISK);		\
+	self->lio = getenv("SGF_LIO_BSG");				\
+	if (!self->lio)							\
+		SKIP(return, "SGF_LIO_BSG is not set");			\
+} while (0)
 
 TEST_F(module, defaults_equal_builtin)
 {
@@ -334,8 +344,7 @@ TEST_F(module, allow_pr_out_to_disk_writers)
 {
 	struct cmd c = pr_out(0x06, 0, 0, KEY);
 
-	if (!self->lio)
-		SKIP(return, "SGF_LIO_BSG is not set");
+	MODULE_LIO_GET();
 	ASSERT_EQ(-EPERM, user_send(self->lio, true, &c));
 
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f write\n"));
@@ -354,8 +363,7 @@ TEST_F(module, service_action_granularity)
 {
 	struct cmd reg = pr_out(0x00, 0, 0, KEY), reserve = pr_out(0x01, 0x01, KEY, 0);
 
-	if (!self->lio)
-		SKIP(return, "SGF_LIO_BSG is not set");
+	MODULE_LIO_GET();
 	/* REGISTER (service action 0) only */
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f/0x00 write"));
 	ASSERT_EQ(0, user_send(self->lio, true, &reg));
@@ -601,8 +609,7 @@ TEST_F(module, unload_restores_builtin)
 {
 	struct cmd c = pr_out(0x06, 0, 0, KEY);
 
-	if (!self->lio)
-		SKIP(return, "SGF_LIO_BSG is not set");
+	MODULE_LIO_GET();
 	ASSERT_EQ(0, sgf_write_str(SYSFS "/disk/allow", "0x5f write"));
 	ASSERT_EQ(0, user_send(self->lio, true, &c));
 	ASSERT_EQ(0, modprobe(false));

@@ -10,8 +10,8 @@
  *                                      reservations (tcm_loop)
  *   SGF_DISK                           a scsi_debug disk, for the sysfs tests
  *
- * Without SGF_DISK the sysfs tests add a scsi_debug disk of their own
- * (common.h); without SGF_LIO the reservation tests are skipped.
+ * Without SGF_DISK the sysfs tests add a scsi_debug disk of their own, and
+ * without SGF_LIO* the reservation tests a LIO disk of their own (common.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -414,6 +414,7 @@ TEST(flag_only_on_scsi_queues)
 /* --- persistent reservations as the unprivileged user --------------------- */
 
 FIXTURE(pr) {
+	struct sgf_dev dev;
 	const char *blk, *node;
 	char queue[256];
 };
@@ -437,6 +438,7 @@ FIXTURE_VARIANT_ADD(pr, sg_reader) { .env = "SGF_LIO_SG", .writer = false };
 
 FIXTURE_SETUP(pr)
 {
+	SGF_DEV_GET(&self->dev, "SGF_LIO", SGF_LIO_DISK);
 	self->blk = getenv("SGF_LIO");
 	self->node = getenv(variant->env);
 	if (!self->blk || !self->node)
@@ -453,6 +455,7 @@ FIXTURE_TEARDOWN(pr)
 		sgf_write_str(self->queue, "0");
 		root_unregister(self->blk);
 	}
+	sgf_dev_put(&self->dev);
 }
 
 TEST_F(pr, flag_off_register_is_refused)

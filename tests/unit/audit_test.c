@@ -382,6 +382,7 @@ int main(int argc, char **argv)
 	char generic[64], mmc[64], name[64];
 	int op;
 
+	check_header();
 	scsi_sgio_init_defaults();
 	for (op = 0; op < 256; op++) {
 		if (mainline_perm(op) == SCSI_SGIO_NONE)
@@ -432,5 +433,5 @@ int main(int argc, char **argv)
 	      "0xa3 is MAINTENANCE IN (read) on disks, SEND KEY (write) on cdroms");
 	test_service_actions();
 	test_ioctl_commands();
-	return check_summary();
+	return check_finished();
 }

@@ -431,6 +431,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DEFAULT-POLICY.rst\n", argv[0]);
 		return 2;
 	}
+	check_header();
 	if (load_diffs(argv[1]))
 		return 1;
 
@@ -445,5 +446,5 @@ int main(int argc, char **argv)
 	test_service_actions();
 	test_short_cdbs();
 	check(kshim_warnings == 0, "no kernel warning fired during the tests");
-	return check_summary();
+	return check_finished();
 }

@@ -220,11 +220,12 @@ static void test_grants(void)
 
 int main(void)
 {
+	check_header();
 	scsi_sgio_init_defaults();
 	test_parse();
 	test_apply();
 	test_format_roundtrip();
 	test_grants();
 	check(kshim_warnings == 0, "no kernel warning fired");
-	return check_summary();
+	return check_finished();
 }

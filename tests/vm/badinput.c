@@ -12,7 +12,8 @@
  *
  * The writes are random bytes, random digits, numbers out of range, and valid
  * values with junk before or after, of lengths 0 to 4096. Seeded from
- * SGF_SEED (default 1); TAP, last line "N passed, N failed".
+ * SGF_SEED (default 1); KTAP (tests/unit/check.h), the last line kselftest's
+ * "# Totals: pass:N fail:N ...".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -166,6 +167,7 @@ int main(int argc, char **argv)
 {
 	const char *seed = getenv("SGF_SEED");
 
+	check_header();
 	srand(seed ? atoi(seed) : 1);
 	scsi_sgio_init_defaults();
 	if (argc >= 4 && !strcmp(argv[1], "sysfs"))
@@ -174,5 +176,5 @@ int main(int argc, char **argv)
 		fuzz_cdbs(atoi(argv[2]), argv[3]);
 	else
 		return 2;
-	return check_summary();
+	return check_finished();
 }

@@ -16,7 +16,8 @@
  *   matrix --grant-pr /dev/bsg/H:C:T:L...   (sgfilter.ko loaded: the same with
  *                                            the "pr" grants on each device)
  *
- * TAP, one result per device; the last line is "N passed, N failed".
+ * KTAP (tests/unit/check.h), one result per device; the last line is
+ * kselftest's "# Totals: pass:N fail:N ...".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -423,6 +424,7 @@ int main(int argc, char **argv)
 	struct stat st;
 	int i;
 
+	check_header();
 	scsi_sgio_init_defaults();
 	i = 1;
 	if (argc > 1 && !strcmp(argv[1], "--grant-pr")) {
@@ -441,5 +443,5 @@ int main(int argc, char **argv)
 	/* no device: nothing compared, which must not pass */
 	check(argc > 1 + grant_pr, "at least one device to check");
 	diag("%lu (device, CDB, open mode, unpriv_sgio, user) combinations in all", total);
-	return check_summary();
+	return check_finished();
 }

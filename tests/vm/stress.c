@@ -31,7 +31,8 @@
  *
  * Every cycle waits until each worker has sent a command wholly in the
  * loaded and in the unloaded state, so each state is checked every time.
- * TAP; the last line is "N passed, N failed".
+ * KTAP (tests/unit/check.h); the last line is kselftest's
+ * "# Totals: pass:N fail:N ...".
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -224,6 +225,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: stress RELOADS SD SG BSG UNPRIV-FILE\n");
 		return 2;
 	}
+	check_header();
 	reloads = atoi(argv[1]);
 	/* the disk's grants (issue 14): the SCSI device of the sd node */
 	snprintf(grants, sizeof(grants), "/sys/class/block/%s/device/sgio_grants",
@@ -321,5 +323,5 @@ int main(int argc, char **argv)
 	if (stock)
 		diag("the readers' UNMAP while the module came or went: %lu allowed, %lu refused",
 		     changing[0], changing[1]);
-	return check_summary();
+	return check_finished();
 }

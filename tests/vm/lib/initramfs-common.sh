@@ -2,13 +2,11 @@
 # shellcheck shell=bash
 #
 # What every test initramfs holds, for the scripts that build one:
-# tests/vm/initramfs.sh (our kernels) uses ic_add_busybox, ic_add_progs,
-# ic_add_guest and ic_pack; tests/vm/stock-initramfs.sh (Debian's own
-# kernels, issue 13) all of it. ic_add_userspace and ic_add_tests are initramfs.sh's steps after
-# modules_install with two differences, which is why it keeps its own for
-# now: the selftests build standalone from a copy (their Makefile's KSRC
-# mode) instead of inside the kernel tree, and the init's path is a
-# parameter (the stock image has a pre-init as /init).
+# tests/vm/initramfs.sh (our kernels) and tests/vm/stock-initramfs.sh
+# (Debian's own kernels, issue 13). Both use all of it but ic_policy_src
+# (stock-initramfs.sh) and ic_add_libvirt (initramfs.sh, for the suites that
+# need it); the init's path is a parameter (the stock image has a pre-init
+# as /init).
 #
 # A host-side helper: bash, not run in the VM (initramfs.sh copies
 # tests/vm/lib/*.sh into /tests/lib of the image; this file is then
@@ -186,13 +184,18 @@ ic_add_tests() {
 	# shellcheck disable=SC2046
 	cp $(ic_suite_files "$top") "$stage/tests/suites/"
 
+	# libvirt-qemu and kvm: the user and group libvirtd runs QEMU as
+	# (ic_add_libvirt)
 	cat > "$stage/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh
 tester:x:1000:1000:unprivileged test user:/tmp:/bin/sh
+libvirt-qemu:x:64055:64055:libvirt's QEMU:/var/lib/libvirt:/bin/false
 EOF
 	cat > "$stage/etc/group" <<'EOF'
 root:x:0:
 disk:x:6:tester
+kvm:x:108:libvirt-qemu
 tester:x:1000:
+libvirt-qemu:x:64055:
 EOF
 }
