@@ -82,9 +82,10 @@ if [ -e "$src/include/scsi/scsi_sgio.h" ]; then
 	depmod -b "$stage" "$release"
 fi
 
-# sgfilterctl, and its policy directory
+# sgfilterctl with its libraries (libxml2: a run without the libvirt suite
+# has no copy of it otherwise), and its policy directory
 make -s -C "$top/tools/sgfilterctl" KSRC="$policy_src" >/dev/null
-cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
+ic_add_progs "$stage" "$top/tools/sgfilterctl/sgfilterctl"
 mkdir -p "$stage/etc/sgfilter"
 
 # The decision matrix and bad input checkers: the tables compiled in
