@@ -208,13 +208,20 @@ mp_denied_verdicts() {
 	ktap_test_status $? "$2: the user's PERSISTENT RESERVE IN through $1 is EPERM"
 }
 
+# sgfilter.ko, unless a suite before loaded it (stock_load does): grants
+# need it, and on Debian's own kernel the unpriv_sgio files come with it.
+# MP_LOADED: this suite loaded it, and unloads it at the end.
+MP_LOADED=0
+mp_load_module() {
+	[ -d /sys/module/sgfilter ] && return 0
+	modprobe sgfilter
+	ktap_test_status $? "modprobe sgfilter ($1)"
+	MP_LOADED=1
+}
+
 mp_grants_suite() {
-	local dm=/dev/$MP_DM node loaded=0 wwid=$MP_WWID
-	if [ ! -d /sys/module/sgfilter ]; then
-		modprobe sgfilter
-		ktap_test_status $? "modprobe sgfilter (grants need it)"
-		loaded=1
-	fi
+	local dm=/dev/$MP_DM node wwid=$MP_WWID
+	mp_load_module "grants need it"
 
 	# Before any grant: the denied twins
 	mp_paths_have ""
@@ -286,7 +293,7 @@ mp_grants_suite() {
 	for node in "/dev/$MP_P1" "/dev/$MP_P2"; do
 		sg_persist --out --register-ignore --param-sark=0 "$node" > /dev/null 2>&1
 	done
-	if [ $loaded = 1 ]; then
+	if [ $MP_LOADED = 1 ]; then
 		rmmod sgfilter
 		ktap_test_status $? "rmmod sgfilter"
 	fi
@@ -311,6 +318,8 @@ suite_multipath() {
 	case $MP_DM in dm-*) ;; *) ktap_finished; return 1 ;; esac
 	chgrp disk "/dev/$MP_DM" && chmod 660 "/dev/$MP_DM"
 
+	# the patched kernel's flags work without the module: tested so there
+	! stock_kernel || mp_load_module "the stock backend's unpriv_sgio files"
 	mp_flags
 	mp_grants_suite
 
