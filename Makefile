@@ -130,9 +130,10 @@ vm: deps
 # runs, with the module loaded. One release per run: STOCK_RELEASE=...
 # stress and module reload it under SG_IO load, where unloaded means
 # mainline's list (a reader's UNMAP passes) and loaded the protection.
-# (tape_changer and module unload the module: they come last.)
+# (tape_changer and module unload the module: they come last.) multipath:
+# grants through a dm-multipath map, about 40 s of the run.
 STOCK_SUITES = stock_smoke stock_backend stock_load selftests_user selftests_root qemu_client \
-	unpriv_sgio grants matrix badinput stress tape_changer module
+	unpriv_sgio grants multipath matrix badinput stress tape_changer module
 vm-stock: deps
 	@tests/vm/stock-run.sh $(STOCK_RELEASE) --timeout 1800 $(STOCK_SUITES)
 

@@ -131,10 +131,14 @@ setup_qemu_devices() {
 LIO_TPG=/sys/kernel/config/target/loopback/naa.5001405000000001/tpgt_1
 
 # Add LUN $1 of 16 MiB (backing file /tmp/lio$1.img); print its H:C:T:L.
+# $2, if given: its unit serial (as targetcli sets one), from which LIO
+# makes the NAA designator: the LUN then has a WWID (the kernel's wwid
+# file); without one it has none.
 lio_add_lun() {
 	local core=/sys/kernel/config/target/core/fileio_0/lio$1
 	mkdir -p "$core" || return 1
 	echo "fd_dev_name=/tmp/lio$1.img,fd_dev_size=16777216" > "$core/control"
+	if [ -n "${2:-}" ]; then echo "$2" > "$core/wwn/vpd_unit_serial" || return 1; fi
 	echo 1 > "$core/enable" || return 1
 	echo 1 > "$core/attrib/emulate_tpu" || return 1
 	mkdir "$LIO_TPG/lun/lun_$1" || return 1

@@ -148,9 +148,11 @@ ic_policy_src() {
 
 ic_add_userspace() {
 	local stage=$1 top=$2 policy_src=$3 prog tmp
-	# sgfilterctl, and its policy directory
+	# sgfilterctl with its libraries (libxml2: without it only a run that
+	# also holds libvirt's libraries had a working sgfilterctl), and its
+	# policy directory
 	make -s -C "$top/tools/sgfilterctl" KSRC="$policy_src" >/dev/null
-	cp "$top/tools/sgfilterctl/sgfilterctl" "$stage/usr/bin/"
+	ic_add_progs "$stage" "$top/tools/sgfilterctl/sgfilterctl"
 	mkdir -p "$stage/etc/sgfilter" "$stage/tests"
 
 	# The decision matrix and bad input checkers: the tables compiled in
