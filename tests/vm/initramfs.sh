@@ -23,7 +23,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-suite_files=("$top"/tests/vm/suites/*.sh "$top/bench/bench-suites.sh")
+suite_files=("$top"/tests/vm/suites/*.sh "$top"/bench/bench-*.sh)
 
 if [ "${1:-}" = --needs ]; then
 	shift
@@ -36,7 +36,7 @@ if [ "${1:-}" = --needs ]; then
 				needs = ""
 			}
 			END { exit !found }' "${suite_files[@]}" ||
-			{ echo "$0: no suite $suite (no suite_$suite() in tests/vm/suites/*.sh or bench/bench-suites.sh)" >&2; exit 2; }
+			{ echo "$0: no suite $suite (no suite_$suite() in tests/vm/suites/*.sh or bench/bench-*.sh)" >&2; exit 2; }
 	done | sort -u
 	exit "${PIPESTATUS[0]}"
 fi
@@ -57,6 +57,7 @@ ic_add_busybox "$stage"
 if grep -qw libvirt <<< "$needs"; then
 	ic_add_libvirt "$stage" "$top"
 fi
+ic_add_needs "$stage" "$needs"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \

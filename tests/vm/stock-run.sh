@@ -52,7 +52,7 @@ dir=$("$top/tests/vm/stock-kernel.sh" "$release")
 out=${out:-$dir/run}
 mkdir -p "$out"
 
-"$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz" ${guest[@]+"${guest[@]}"}
+SGF_NEEDS=$needs "$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz" ${guest[@]+"${guest[@]}"}
 # Both vCPUs in one host thread (lib/boot.sh): under multi-threaded TCG,
 # loading and unloading sgfilter.ko while other vCPUs run through the
 # functions it hooks oopsed both Debian kernels (RIP 0 with interrupts off,
