@@ -4,11 +4,12 @@
 # --ioengine=sg, run as the unprivileged user tester, on several scsi_debug
 # disks with delay=0 at once, several jobs per disk. The initramfs carries
 # this file in /tests/suites next to bench-suites.sh, whose helpers it uses
-# (bench_enter, abba, btap, BENCH_ROUNDS).
+# (bench_enter, abba, btap).
 #
-# sgf.fio=SECONDS,DISKS,JOBS on the kernel command line (bench/run.sh sets
-# it from SGF_FIO): the length of one timed fio run, the disks, the jobs per
-# disk. Without it, 2 seconds, 2 disks, 2 jobs: the machinery, not figures.
+# sgf.fio=ROUNDS,SECONDS,DISKS,JOBS on the kernel command line (bench/run.sh
+# sets it from SGF_FIO): alternating rounds, the length of one timed fio
+# run, the disks, the jobs per disk. Without it, 2 rounds of 2 seconds, 2
+# disks, 2 jobs: the machinery, not figures.
 # Each fio run prints
 #
 #   SGF-BENCH fio round=<r> config=<config> disks=<n> jobs=<n> iops=<IOPS>
@@ -22,9 +23,10 @@
 . /tests/suites/bench-suites.sh
 
 fio_params=$(sed -n 's/.*sgf\.fio=\([0-9,]*\).*/\1/p' /proc/cmdline)
-FIO_SECONDS=$(echo "${fio_params:-2,2,2}" | cut -d, -f1)
-FIO_DISKS=$(echo "${fio_params:-2,2,2}" | cut -d, -f2)
-FIO_JOBS=$(echo "${fio_params:-2,2,2}" | cut -d, -f3)
+FIO_ROUNDS=$(echo "${fio_params:-2,2,2,2}" | cut -d, -f1)
+FIO_SECONDS=$(echo "${fio_params:-2,2,2,2}" | cut -d, -f2)
+FIO_DISKS=$(echo "${fio_params:-2,2,2,2}" | cut -d, -f3)
+FIO_JOBS=$(echo "${fio_params:-2,2,2,2}" | cut -d, -f4)
 
 # The configurations of this kernel
 fio_configs() {
@@ -94,7 +96,7 @@ suite_bench_fio() {
 	[ "$(echo $FIO_NODES | wc -w)" = "$FIO_DISKS" ]
 	btap $? "$FIO_DISKS scsi_debug disks: $FIO_NODES"
 	configs=$(fio_configs)
-	for r in $(seq 1 "$BENCH_ROUNDS"); do
+	for r in $(seq 1 "$FIO_ROUNDS"); do
 		for cfg in $(abba "$r" "$configs"); do
 			runs=$((runs + 1))
 			if fio_enter "$cfg" && iops=$(fio_run "$([ $cfg = root ] && echo root || echo tester)"); then

@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 
-from report_lib import (across, boots, fmt_pct, fmt_pct_ci, fmt_ratio, med, meta,
+from report_lib import (across, boots, fmt_ratio, med, meta,
                         parse, ratio, read_logs, runs, sizes, tree_hash,
                         verdict_at_least, verdict_cost)
 
@@ -62,6 +62,27 @@ def all_runs(bs, bench, field="ns", **match):
     return out
 
 
+def config_head(md, base):
+    md.append(f"| command | configuration | median ns | min ns | vs {base} | vs root |")
+    md.append("|---|---|---|---|---|---|")
+
+
+def config_row(md, bs, bench, op, cfg, base):
+    """A row of a configuration table: the median and the fastest run over
+    every boot, the ratio to BASE and to root (1 for themselves). Returns
+    whether CFG ran, and its ratio to BASE."""
+    r = all_runs(bs, bench, config=cfg, op=op)
+    if not r:
+        return False, None
+    vb = within(bs, bench, dict(config=cfg, op=op), dict(config=base, op=op)) \
+        if cfg != base else None
+    vr = within(bs, bench, dict(config=cfg, op=op), dict(config="root", op=op)) \
+        if cfg != "root" else None
+    md.append(f"| {op} | {cfg} | {med(r):.0f} | {min(r.values()):.0f} | "
+              f"{fmt_ratio(vb) if vb else '1'} | {fmt_ratio(vr) if vr else '1'} |")
+    return True, vb
+
+
 def header(md, mt, files):
     now = tree_hash()
     short = mt.get("commit", "?")[:12]
@@ -87,8 +108,8 @@ def header(md, mt, files):
               f"and mainline `{mt.get('config_mainline')}`; Debian's `{mt.get('stock_release')}` "
               f"`{mt.get('config_stock')}`.\n")
     md.append(f"Parameters: `SGF_BENCH={mt.get('bench')}` (rounds, commands per run, PR "
-              f"commands per run), `SGF_FIO={mt.get('fio')}` (seconds per fio run, disks, "
-              f"jobs per disk), `SGF_BENCH_BOOTS={mt.get('boots')}`. Boots in this order: "
+              f"commands per run), `SGF_FIO={mt.get('fio')}` (fio's rounds, seconds per run, "
+              f"disks, jobs per disk), `SGF_BENCH_BOOTS={mt.get('boots')}`. Boots in this order: "
               f"{', '.join(order) or '?'} (pass 1 patched, mainline, stock; pass 2 the other "
               "way round; and so on). The raw logs are `bench/logs.tar.xz`; `make bench-report` "
               "makes this file from them again.\n")
@@ -114,20 +135,13 @@ def filter_section(md, chart, pb, mb, nat):
               "loaded), `module200` (loaded, 200 entries added to the disk table), `root` "
               "(CAP_SYS_RAWIO: the decision returns before any table), `mainline` (6.12.117 "
               "unpatched, its own boots).\n")
-    md.append("| command | configuration | median ns | min ns | vs builtin | vs root |")
-    md.append("|---|---|---|---|---|---|")
+    config_head(md, "builtin")
     cross = []
     for op in ("read10", "tur"):
         for cfg in ("builtin", "module", "module200", "root"):
-            r = all_runs(pb, "filter", config=cfg, op=op)
-            if not r:
+            has, vb = config_row(md, pb, "filter", op, cfg, "builtin")
+            if not has:
                 continue
-            vb = within(pb, "filter", dict(config=cfg, op=op), dict(config="builtin", op=op)) \
-                if cfg != "builtin" else None
-            vr = within(pb, "filter", dict(config=cfg, op=op), dict(config="root", op=op)) \
-                if cfg != "root" else None
-            md.append(f"| {op} | {cfg} | {med(r):.0f} | {min(r.values()):.0f} | "
-                      f"{fmt_ratio(vb) if vb else '1'} | {fmt_ratio(vr) if vr else '1'} |")
             if vb:
                 chart.append((f"{op} {cfg}/builtin", *vb[:3], 1))
             if cfg == "root" or not mb:
@@ -157,7 +171,7 @@ def filter_section(md, chart, pb, mb, nat):
         md.append("| command | configuration | anchored | raw |")
         md.append("|---|---|---|---|")
         for op, cfg, an, raw in cross:
-            md.append(f"| {op} | {cfg} | {fmt_pct_ci(an)} | {fmt_pct_ci(raw)} |")
+            md.append(f"| {op} | {cfg} | {fmt_ratio(an, True)} | {fmt_ratio(raw, True)} |")
             if an:
                 chart.append((f"{op} {cfg}/mainline", *an[:3], 1))
         md.append("")
@@ -228,23 +242,14 @@ def stock_section(md, chart, sb):
               "its kprobe on `scsi_cmd_allowed()` decides), `root` (no module). `module` "
               "against `stock` in the same boots is the stock backend's cost against "
               "mainline's decision.\n")
-    md.append("| command | configuration | median ns | min ns | vs stock (mainline's decision) | vs root |")
-    md.append("|---|---|---|---|---|---|")
+    config_head(md, "stock (mainline's decision)")
     cost = []
     for op in ("read10", "tur"):
         for cfg in ("stock", "module", "root"):
-            r = all_runs(sb, "stock", config=cfg, op=op)
-            if not r:
-                continue
-            vs = within(sb, "stock", dict(config=cfg, op=op), dict(config="stock", op=op)) \
-                if cfg != "stock" else None
-            vr = within(sb, "stock", dict(config=cfg, op=op), dict(config="root", op=op)) \
-                if cfg != "root" else None
-            md.append(f"| {op} | {cfg} | {med(r):.0f} | {min(r.values()):.0f} | "
-                      f"{fmt_ratio(vs) if vs else '1'} | {fmt_ratio(vr) if vr else '1'} |")
+            _, vs = config_row(md, sb, "stock", op, cfg, "stock")
             if cfg == "module" and vs:
                 chart.append((f"{op} stock backend/mainline", *vs[:3], 1))
-                cost.append(f"{op} {fmt_pct_ci(vs)}: {verdict_cost(vs)}")
+                cost.append(f"{op} {fmt_ratio(vs, True)}: {verdict_cost(vs)}")
     md.append("")
     if cost:
         md.append("The stock backend at most 1% slower than mainline's decision (the same "

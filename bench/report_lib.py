@@ -129,42 +129,36 @@ def across(xs):
     return (math.exp(m), math.exp(m - half), math.exp(m + half), min(xs), max(xs), len(xs))
 
 
-def fmt_ratio(r):
-    """median or mean (95% interval; smallest-largest) of a ratio"""
-    if r is None:
-        return "n/a"
-    if r[1] != r[1]:
-        return f"{r[0]:.3f} (one boot: no interval)"
-    return f"{r[0]:.3f} ({r[1]:.3f}-{r[2]:.3f}; {r[3]:.2f}-{r[4]:.2f})"
-
-
 def fmt_pct(x):
     return f"{(x - 1) * 100:+.2f}%"
 
 
-def fmt_pct_ci(r):
+def fmt_ratio(r, pct=False):
+    """A ratio: 1.050 (its 95% interval; the smallest-the largest), or
+    with PCT: +5.00% (interval); r as across() or ratio() give it."""
     if r is None:
         return "n/a"
+    f = fmt_pct if pct else "{:.3f}".format
     if r[1] != r[1]:
-        return f"{fmt_pct(r[0])} (one pass: no interval)"
-    return f"{fmt_pct(r[0])} ({fmt_pct(r[1])} to {fmt_pct(r[2])})"
-
-
-def verdict_cost(r, limit=1.01):
-    """A cost ratio (time; 1 = mainline's) against 'at most 1% slower',
-    on the interval's bounds: met if its upper bound is within, missed if
-    its lower bound is beyond, undecided if it straddles the limit or
-    there is no interval."""
-    if r is None or r[1] != r[1]:
-        return "undecided"
-    return "met" if r[2] <= limit else "missed" if r[1] > limit else "undecided"
+        return f"{f(r[0])} (one {'pass' if pct else 'boot'}: no interval)"
+    if pct:
+        return f"{f(r[0])} ({f(r[1])} to {f(r[2])})"
+    return f"{f(r[0])} ({f(r[1])}-{f(r[2])}; {r[3]:.2f}-{r[4]:.2f})"
 
 
 def verdict_at_least(r, goal):
-    """A ratio that must be at least GOAL, on the interval's bounds."""
+    """A ratio that must be at least GOAL, on its interval's bounds: met if
+    the lower bound is, missed if the upper bound is not, undecided if the
+    interval straddles the goal or there is no interval."""
     if r is None or r[1] != r[1]:
         return "undecided"
     return "met" if r[1] >= goal else "missed" if r[2] < goal else "undecided"
+
+
+def verdict_cost(r, limit=1.01):
+    """A cost ratio (time; 1 = mainline's) against 'at most 1% slower':
+    the same on the reciprocal (its interval, bounds swapped)."""
+    return verdict_at_least(r and (1 / r[0], 1 / r[2], 1 / r[1]), 1 / limit)
 
 
 def sizes(label, obj):

@@ -15,8 +15,9 @@
 #   SGF_BENCH=ROUNDS,COUNT,PRCOUNT   default 40,10000,200: alternating rounds,
 #                                   SG_IO commands per timed run, PR commands
 #                                   per timed run in the nested guest
-#   SGF_FIO=SECONDS,DISKS,JOBS       default 10,4,2: fio --ioengine=sg runs
-#                                   (bench/bench-fio.sh), the same rounds
+#   SGF_FIO=ROUNDS,SECONDS,DISKS,JOBS   default 10,5,4,2: fio --ioengine=sg
+#                                   (bench/bench-fio.sh): alternating rounds,
+#                                   seconds per run, disks, jobs per disk
 #   SGF_BENCH_BOOTS=N                default 2: boots of each kernel (2 or
 #                                   more for an interval across boots)
 #   SGF_BENCH_KERNELS="patched mainline stock"   which kernels (default all)
@@ -36,15 +37,15 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 params=${SGF_BENCH:-40,10000,200}
-fio=${SGF_FIO:-10,4,2}
+fio=${SGF_FIO:-10,5,4,2}
 boots=${SGF_BENCH_BOOTS:-2}
 kernels=${SGF_BENCH_KERNELS:-patched mainline stock}
 out=${SGF_BENCH_OUT:-$top/build/bench}
 stock=6.12.117+deb12-amd64	# the stock backend's kernel (tests/vm/stock-kernel.sh)
 [[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
 	{ echo "bench: SGF_BENCH=\"$params\" is not ROUNDS,COUNT,PRCOUNT" >&2; exit 2; }
-[[ $fio =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
-	{ echo "bench: SGF_FIO=\"$fio\" is not SECONDS,DISKS,JOBS" >&2; exit 2; }
+[[ $fio =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
+	{ echo "bench: SGF_FIO=\"$fio\" is not ROUNDS,SECONDS,DISKS,JOBS" >&2; exit 2; }
 [[ $boots =~ ^[1-9][0-9]*$ ]] || { echo "bench: SGF_BENCH_BOOTS=\"$boots\" is not a number" >&2; exit 2; }
 
 "$top/tests/deps.sh"
