@@ -318,7 +318,7 @@ def fio_section(md, chart, pb, mb, sb):
                   + "; ".join(verdicts) + ".\n")
 
 
-def pr_section(md, chart, p):
+def pr_section(md, chart, p, m, sz):
     md.append("## 2. Persistent reservations: direct against qemu-pr-helper\n")
     md.append("An unprivileged QEMU inside the VM passes two LIO LUNs to its guest with "
               "scsi-block: LUN 0 with `unpriv_sgio=1` and no helper (`direct`), LUN 1 with "
@@ -474,8 +474,12 @@ def main():
     filter_section(md, chart, pb, mb, nat)
     if sb:
         stock_section(md, chart, sb)
-    pr_section(md, chart, first(pb))
-    scale_section(md, chart, first(pb), first(mb), parse(files.get("sizes.log", "")))
+    for name, bench, section in (("2. Persistent reservations", "pr", pr_section),
+                                 ("3. Scale", "scale", scale_section)):
+        if any(b == bench for b, kv in first(pb)):
+            section(md, chart, first(pb), first(mb), parse(files.get("sizes.log", "")))
+        else:
+            md.append(f"## {name}\n\nNot measured in this run (`SGF_BENCH_ONCE`).\n")
     fio_section(md, chart, pb, mb, sb)
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(md).rstrip() + "\n\n![ratios](results.png)\n")

@@ -21,6 +21,8 @@
 #   SGF_BENCH_BOOTS=N                default 2: boots of each kernel (2 or
 #                                   more for an interval across boots)
 #   SGF_BENCH_KERNELS="patched mainline stock"   which kernels (default all)
+#   SGF_BENCH_ONCE="scale pr"        the first pass's extra suites (default
+#                                   both; empty: none, for a quick check)
 #   SGF_BENCH_OUT=DIR                default build/bench
 #
 # Everything goes to DIR: DIR/logs holds what the report is made from (the
@@ -40,6 +42,7 @@ params=${SGF_BENCH:-40,10000,200}
 fio=${SGF_FIO:-10,5,4,2}
 boots=${SGF_BENCH_BOOTS:-2}
 kernels=${SGF_BENCH_KERNELS:-patched mainline stock}
+once_suites=${SGF_BENCH_ONCE-scale pr}
 out=${SGF_BENCH_OUT:-$top/build/bench}
 stock=6.12.117+deb12-amd64	# the stock backend's kernel (tests/vm/stock-kernel.sh)
 [[ $params =~ ^[1-9][0-9]*,[1-9][0-9]*,[1-9][0-9]*$ ]] ||
@@ -84,6 +87,7 @@ done
 	echo "bench=$params"
 	echo "fio=$fio"
 	echo "boots=$boots"
+	echo "once=$once_suites"
 } > "$logs/meta"
 cp "$top/kernel/config/base.config" "$top/kernel/config/bench.config" "$logs/"
 
@@ -104,12 +108,12 @@ boot() {
 	echo "bench: $(date -u +%H:%M:%S) boot $i of $boots: $k" >&2
 	case $k in
 	patched)
-		[ "$i" != 1 ] || once=(bench_scale bench_pr)
+		[ "$i" != 1 ] || once=($(for s in $once_suites; do echo "bench_$s"; done))
 		"$top/tests/vm/run.sh" --bench --timeout 5400 --out "$run" --append "$args" \
 			bench_filter bench_fio ${once[@]+"${once[@]}"}
 		;;
 	mainline)
-		[ "$i" != 1 ] || once=(bench_scale)
+		[ "$i" != 1 ] || once=($(for s in $once_suites; do [ "$s" = pr ] || echo "bench_$s"; done))
 		"$top/tests/vm/run.sh" --bench --mainline --timeout 3600 --out "$run" --append "$args" \
 			bench_filter bench_fio ${once[@]+"${once[@]}"}
 		;;

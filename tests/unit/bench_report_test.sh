@@ -121,6 +121,8 @@ grep -q '| read10 | builtin | +0.00% (one pass: no interval) | -9.09% (one pass:
 tap $? "a slower mainline boot cancels out when anchored on root, not raw"
 grep -q 'undecided' "$dir/results.md" && grep -q '^\*\*A short run' "$dir/results.md"
 tap $? "one boot of each: no interval across boots, no verdict, a short run"
+grep -q '^## 2. Persistent reservations' "$dir/results.md" && grep -q '^Not measured in this run' "$dir/results.md"
+tap $? "no PR or scale figures: their sections say they were not measured"
 grep -q 'stock backend' "$dir/results.md"
 [ $? != 0 ]; tap $? "without a stock backend log, no stock backend section"
 
