@@ -69,7 +69,9 @@ fio_run() {
 	for d in $FIO_NODES; do
 		files="$files --name=$(basename "$d") --filename=$d"
 	done
-	cmd="fio --ioengine=sg --rw=randread --bs=4k --readonly --thread \
+	# (fio's job table in the shared memory of bench/fio-shm.c: our
+	# kernels have no System V IPC)
+	cmd="LD_PRELOAD=/usr/lib/sgf-shm.so fio --ioengine=sg --rw=randread --bs=4k --readonly --thread \
 		--numjobs=$FIO_JOBS --time_based --runtime=$FIO_SECONDS \
 		--group_reporting --minimal $files"
 	if [ "$1" = root ]; then

@@ -57,7 +57,7 @@ ic_add_busybox "$stage"
 if grep -qw libvirt <<< "$needs"; then
 	ic_add_libvirt "$stage" "$top"
 fi
-ic_add_needs "$stage" "$needs"
+ic_add_needs "$stage" "$top" "$needs"
 mkdir -p "$stage"/{etc/target/pr,root,tests,lib64}
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \

@@ -174,7 +174,7 @@ ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
 	sg_readcap sg_opcodes dmsetup
 ic_add_tests "$stage" "$top" /sgf-init
-ic_add_needs "$stage" "${SGF_NEEDS:-}"
+ic_add_needs "$stage" "$top" "${SGF_NEEDS:-}"
 mv "$stage/etc-stock-modules" "$stage/etc/stock-modules"
 cp "$top/tests/vm/stock/preinit.sh" "$stage/init"
 chmod 755 "$stage/init"

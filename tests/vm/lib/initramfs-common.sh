@@ -36,10 +36,12 @@
 #                                      for the VM, sgfilter's hook in
 #                                      /etc/libvirt/hooks/qemu.d (the suites
 #                                      that say "# needs: libvirt")
-#   ic_add_needs DIR NEEDS             what the suites' "# needs:" words ask
+#   ic_add_needs DIR TOP NEEDS         what the suites' "# needs:" words ask
 #                                      for that only some images carry: fio
 #                                      (Debian's, for bench/bench-fio.sh; its
-#                                      libraries are some 80 MB)
+#                                      libraries are some 80 MB) and the
+#                                      shmget() it preloads there
+#                                      (bench/fio-shm.c)
 #   ic_policy_src TOP                  print a patched kernel source tree
 #                                      already in the cache, else the one
 #                                      tests/vm/kernel.sh --source makes
@@ -99,8 +101,10 @@ ic_add_guest() {
 }
 
 ic_add_needs() {
-	if grep -qw fio <<< "$2"; then
+	if grep -qw fio <<< "$3"; then
 		ic_add_progs "$1" fio
+		mkdir -p "$1/usr/lib"
+		gcc -shared -fPIC -O2 -Wall -o "$1/usr/lib/sgf-shm.so" "$2/bench/fio-shm.c"
 	fi
 }
 
