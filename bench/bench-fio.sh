@@ -15,9 +15,9 @@
 #   SGF-BENCH fio round=<r> config=<config> disks=<n> jobs=<n> iops=<IOPS>
 #
 # Configurations, in ABBA order per round: on the patched kernel `builtin`
-# (the built-in tables), `module` (sgfilter.ko), `grant` (every disk has
-# `sgfilterctl grant DISK pr`: the grants are looked up first, then the
-# table), `root`; on mainline `mainline` and `root`; on Debian's own kernel
+# (the built-in tables), `module` (sgfilter.ko), `grant` (sgfilter.ko, which
+# keeps the grants, and `sgfilterctl grant DISK pr` on every disk: the
+# grants are looked up first, then the table), `root`; on mainline `mainline` and `root`; on Debian's own kernel
 # `stock` (as shipped), `module` (the stock backend) and `root`.
 
 . /tests/suites/bench-suites.sh
@@ -41,9 +41,10 @@ fio_configs() {
 
 # fio_grants grant|revoke: the pr profile on every disk of the benchmark
 fio_grants() {
-	local d
+	local d msg
 	for d in $FIO_NODES; do
-		sgfilterctl "$1" "$d" pr > /dev/null || return 1
+		msg=$(sgfilterctl "$1" "$d" pr 2>&1) ||
+			{ echo "$msg" | sed 's/^/# /'; return 1; }
 	done
 }
 
@@ -52,7 +53,7 @@ fio_enter() {
 	[ -z "$fio_granted" ] || { fio_grants revoke || return 1; fio_granted=; }
 	case $1 in
 	grant)
-		bench_enter builtin && fio_grants grant && fio_granted=1
+		bench_enter module && fio_grants grant && fio_granted=1
 		;;
 	*)
 		bench_enter "$1"

@@ -269,8 +269,8 @@ def fio_section(md, chart, pb, mb, sb):
               f"user (`root`: as root) on {kv0.get('disks', '?')} scsi_debug disks (`delay=0`) at once, "
               f"{kv0.get('jobs', '?')} jobs per disk (`bench/bench-fio.sh`): fio's sg engine sends "
               "each READ through SG_IO on the block node, each through the decision. "
-              "Configurations: `builtin`, `module`, `grant` (`sgfilterctl grant DISK pr` on "
-              "every disk: the grants are looked up first), `root`, `mainline`, and on "
+              "Configurations: `builtin`, `module`, `grant` (the module, and `sgfilterctl grant "
+              "DISK pr` on every disk: the grants are looked up first), `root`, `mainline`, and on "
               "Debian's kernel `stock` (as shipped) and `module` (the stock backend). IOPS "
               "of all jobs; ratios of IOPS (below 1: slower).\n")
     md.append("| kernel | configuration | median IOPS | IOPS / mainline, per pass, raw | anchored on root |")
@@ -300,11 +300,11 @@ def fio_section(md, chart, pb, mb, sb):
                       f"{fmt_ratio(an) if an else '-'} |")
     md.append("")
     within_rows = []
-    for cfg in ("module", "grant"):
-        w = within(pb, "fio", dict(config=cfg), dict(config="builtin"), "iops")
+    for cfg, base in (("module", "builtin"), ("grant", "module")):
+        w = within(pb, "fio", dict(config=cfg), dict(config=base), "iops")
         if w:
-            within_rows.append(f"`{cfg}`/`builtin` {fmt_ratio(w)}")
-            chart.append((f"fio {cfg}/builtin", *w[:3], 3))
+            within_rows.append(f"`{cfg}`/`{base}` {fmt_ratio(w)}")
+            chart.append((f"fio {cfg}/{base}", *w[:3], 3))
     s = within(sb, "fio", dict(config="module"), dict(config="stock"), "iops")
     if s:
         within_rows.append(f"on Debian's kernel, the stock backend/as shipped {fmt_ratio(s)}")
