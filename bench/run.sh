@@ -53,7 +53,7 @@ stock=6.12.117+deb12-amd64	# the stock backend's kernel (tests/vm/stock-kernel.s
 
 "$top/tests/deps.sh"
 logs=$out/logs
-rm -rf "$logs" "$out/results.md" "$out/results.png"
+rm -rf "$logs" "$out/runs" "$out/results.md" "$out/results.png"
 mkdir -p "$logs" "$out/runs"
 
 # What was measured, where: bench/report.py prints it at the top
@@ -102,23 +102,24 @@ args="loglevel=5 slab_nomerge slab_debug=U,kmalloc-1k,kernfs_node_cache"
 args+=" tsc_early_khz=$khz tsc=reliable clocksource=tsc sgf.bench=$params sgf.fio=$fio"
 
 # boot KERNEL PASS: one boot, its logs in $logs/KERNEL-PASS.log (the
-# suites') and .console.log
+# suites') and .console.log. A kernel's later boots reuse its first
+# boot's image (--keep-image), which has what every pass needs.
 boot() {
-	local k=$1 i=$2 run=$out/runs/$1-$2 once=()
+	local k=$1 i=$2 run=$out/runs/$1 once=()
 	echo "bench: $(date -u +%H:%M:%S) boot $i of $boots: $k" >&2
 	case $k in
 	patched)
 		[ "$i" != 1 ] || once=($(for s in $once_suites; do echo "bench_$s"; done))
-		"$top/tests/vm/run.sh" --bench --timeout 5400 --out "$run" --append "$args" \
+		"$top/tests/vm/run.sh" --bench --timeout 5400 --out "$run" --append "$args" --keep-image \
 			bench_filter bench_fio ${once[@]+"${once[@]}"}
 		;;
 	mainline)
 		[ "$i" != 1 ] || once=($(for s in $once_suites; do [ "$s" = pr ] || echo "bench_$s"; done))
-		"$top/tests/vm/run.sh" --bench --mainline --timeout 3600 --out "$run" --append "$args" \
+		"$top/tests/vm/run.sh" --bench --mainline --timeout 3600 --out "$run" --append "$args" --keep-image \
 			bench_filter bench_fio ${once[@]+"${once[@]}"}
 		;;
 	stock)
-		"$top/tests/vm/stock-run.sh" "$stock" --timeout 3600 --out "$run" --append "$args" \
+		"$top/tests/vm/stock-run.sh" "$stock" --timeout 3600 --out "$run" --append "$args" --keep-image \
 			bench_stock bench_fio
 		;;
 	esac
