@@ -11,7 +11,9 @@
 #   make stress  the long runs: fuzzing 10 minutes per target, 200 module
 #                reloads under SG_IO load
 #   make kernel  build (or reuse) the patched test kernel
-#   make bench   the benchmarks: bench/results.md and bench/results.png
+#   make bench   the benchmarks: build/bench/results.md, results.png and logs/
+#   make bench-publish   copy them into bench/ (the logs as bench/logs.tar.xz)
+#   make bench-report    bench/results.md and .png again from bench/logs.tar.xz
 #   make bench-insns  the instructions of one decision, per form and command
 #                (bench/decide-insns.sh, callgrind; no VM, a few seconds)
 #   make / make install [DESTDIR=... PREFIX=/usr]   sgfilterctl, its man page,
@@ -32,7 +34,7 @@ KSHIM = tools/shim/kshim.c
 BUILD = build
 FUZZ_SECONDS ?= 15
 
-.PHONY: all install module-source dkms-install vm-stock tool build-deps unit-tool unit-fuzz stress bench check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench bench-insns vm vm-lifetime kernel deps clean
+.PHONY: all install module-source dkms-install vm-stock tool build-deps unit-tool unit-fuzz stress bench bench-publish bench-report check demo unit unit-builtin-tables unit-audit unit-table-edits unit-harness unit-docs unit-bench bench-insns vm vm-lifetime kernel deps clean
 
 all: tool
 
@@ -107,6 +109,13 @@ bench: deps
 
 bench-insns: deps
 	@bench/decide-insns.sh $(KERNEL_SRC) $(BUILD)/bench
+
+bench-publish:
+	@bench/publish.sh
+
+# no VM: the report from the committed logs (the unit test compares them)
+bench-report:
+	@python3 bench/report.py bench/logs.tar.xz bench
 
 unit-harness:
 	@tests/unit/judge_run_test.sh

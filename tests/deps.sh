@@ -12,4 +12,4 @@ exec "$top/tools/build-deps.sh" ${dry[@]+"${dry[@]}"} \
 	linux-source-6.12 xz-utils patch bc flex bison libelf-dev libssl-dev \
 	cpio kmod qemu-system-x86 busybox-static sg3-utils python3 clang \
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients \
-	libclang-rt-14-dev gnuplot-nox dmsetup valgrind
+	libclang-rt-14-dev gnuplot-nox dmsetup valgrind fio

@@ -13,7 +13,7 @@
 # against the patched tree's kselftest harness), tests/vm/init.sh as /init,
 # the fixtures library and the KTAP helper in /tests/lib, the suite files in
 # /tests/suites (tests/vm/suites/*.sh and the benchmarks'
-# bench/bench-suites.sh); and in /guest a kernel and initramfs for the QEMU
+# bench/bench-*.sh); and in /guest a kernel and initramfs for the QEMU
 # that runs inside the VM.
 #
 # --needs prints what the named suites need, one word per line: the
@@ -26,7 +26,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-suite_files=("$top"/tests/vm/suites/*.sh "$top/bench/bench-suites.sh")
+suite_files=("$top"/tests/vm/suites/*.sh "$top"/bench/bench-*.sh)
 
 if [ "${1:-}" = --needs ]; then
 	shift
@@ -39,7 +39,7 @@ if [ "${1:-}" = --needs ]; then
 				needs = ""
 			}
 			END { exit !found }' "${suite_files[@]}" ||
-			{ echo "$0: no suite $suite (no suite_$suite() in tests/vm/suites/*.sh or bench/bench-suites.sh)" >&2; exit 2; }
+			{ echo "$0: no suite $suite (no suite_$suite() in tests/vm/suites/*.sh or bench/bench-*.sh)" >&2; exit 2; }
 	done | sort -u
 	exit "${PIPESTATUS[0]}"
 fi
@@ -59,6 +59,7 @@ ic_add_busybox "$stage"
 if grep -qw libvirt <<< "$needs"; then
 	ic_add_libvirt "$stage" "$top"
 fi
+ic_add_needs "$stage" "$top" "$needs"
 ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
 	sg_readcap sg_opcodes dmsetup

@@ -4,7 +4,7 @@
 # Boot the test kernel in QEMU and run suites in it.
 #
 #   run.sh [--mainline] [--no-debug | --bench] [--timeout S] [--out DIR]
-#          [--append ARGS] SUITE...
+#          [--append ARGS] [--keep-image] SUITE...
 #
 # Builds (or reuses) the kernel and the initramfs, boots with a virtio-scsi
 # controller carrying a QEMU scsi-hd and scsi-cd, and prints what the suites
@@ -21,13 +21,14 @@
 # already. Other runs carry the test kernel there, unused.
 #
 # --bench boots the benchmark kernel (kernel.sh --bench); --append adds
-# kernel command line arguments.
+# kernel command line arguments; --keep-image boots DIR's initramfs again
+# if it has one (bench/run.sh's later boots of a kernel: the same image).
 # SGF_RELOADS sets the module reload cycles of the stress suite (default 20).
 # The QEMU command line is tests/vm/lib/boot.sh's, shared with stock-run.sh.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kopts=() timeout=900 out= append= bench=0
+kopts=() timeout=900 out= append= bench=0 keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mainline|--no-debug) kopts+=("$1") ;;
@@ -35,7 +36,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift ;;
 	--out) out=$2; shift ;;
 	--append) append=$2; shift ;;
-	-*) echo "usage: $0 [--mainline] [--no-debug | --bench] [--timeout S] [--out DIR] [--append ARGS] SUITE..." >&2; exit 2 ;;
+	--keep-image) keep=1 ;;
+	-*) echo "usage: $0 [--mainline] [--no-debug | --bench] [--timeout S] [--out DIR] [--append ARGS] [--keep-image] SUITE..." >&2; exit 2 ;;
 	*) break ;;
 	esac
 	shift
@@ -53,7 +55,8 @@ fi
 out=${out:-$(dirname "$obj")/run}
 mkdir -p "$out"
 
-"$top/tests/vm/initramfs.sh" "$out/initramfs.cpio.gz" "$obj" "$src" \
-	"$guest_obj/arch/x86/boot/bzImage" "$needs"
+[ $keep = 1 ] && [ -s "$out/initramfs.cpio.gz" ] ||
+	"$top/tests/vm/initramfs.sh" "$out/initramfs.cpio.gz" "$obj" "$src" \
+		"$guest_obj/arch/x86/boot/bzImage" "$needs"
 . "$top/tests/vm/lib/boot.sh"
 vm_boot_and_judge "$obj/arch/x86/boot/bzImage" "$out/initramfs.cpio.gz" "$out" "$timeout" "$suites" "$append"

@@ -30,6 +30,8 @@
 # gives the patched kernel without debug options when a suite needs it:
 # what is under test is the host's kernel and sgfilter.ko, not the guest's).
 #
+# SGF_NEEDS: the suites' "# needs:" words (stock-run.sh sets it), for
+# what lib/initramfs-common.sh's ic_add_needs adds (fio).
 # SGF_STOCK_MODULES adds modules to the image (space-separated names).
 # SGF_POLICY_SRC: the kernel tree with the patch series that sgfilterctl,
 # the matrix and bad input programs compile the tables from, and whose
@@ -172,6 +174,7 @@ ln -s ../bin/busybox "$stage/sbin/modprobe"	# the kernel's request_module()
 ic_add_progs "$stage" sg_raw sg_persist sg_inq sg_turs sg_unmap sg_write_same \
 	sg_readcap sg_opcodes dmsetup
 ic_add_tests "$stage" "$top" /sgf-init
+ic_add_needs "$stage" "$top" "${SGF_NEEDS:-}"
 mv "$stage/etc-stock-modules" "$stage/etc/stock-modules"
 cp "$top/tests/vm/stock/preinit.sh" "$stage/init"
 chmod 755 "$stage/init"

@@ -4,7 +4,7 @@
 # Boot one of Debian's own kernels, unmodified, in QEMU and run suites in it
 # (issue 13): the stock-kernel counterpart of tests/vm/run.sh.
 #
-#   stock-run.sh RELEASE [--timeout S] [--out DIR] [--append ARGS] SUITE...
+#   stock-run.sh RELEASE [--timeout S] [--out DIR] [--append ARGS] [--keep-image] SUITE...
 #
 # RELEASE: 6.12.117+deb12-amd64 or 6.1.0-56-amd64 (tests/vm/stock-kernel.sh
 # fetches it). The initramfs is tests/vm/stock-initramfs.sh's: Debian's
@@ -22,16 +22,17 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-usage="usage: $0 RELEASE [--timeout S] [--out DIR] [--append ARGS] SUITE..."
+usage="usage: $0 RELEASE [--timeout S] [--out DIR] [--append ARGS] [--keep-image] SUITE..."
 [ $# -gt 0 ] && [ "${1#-}" = "$1" ] || { echo "$usage" >&2; exit 2; }
 release=$1
 shift
-timeout=900 out= append=
+timeout=900 out= append= keep=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) timeout=$2; shift ;;
 	--out) out=$2; shift ;;
 	--append) append=$2; shift ;;
+	--keep-image) keep=1 ;;	# as run.sh's
 	-*) echo "$usage" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -52,7 +53,8 @@ dir=$("$top/tests/vm/stock-kernel.sh" "$release")
 out=${out:-$dir/run}
 mkdir -p "$out"
 
-"$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz" ${guest[@]+"${guest[@]}"}
+[ $keep = 1 ] && [ -s "$out/initramfs.cpio.gz" ] ||
+	SGF_NEEDS=$needs "$top/tests/vm/stock-initramfs.sh" "$release" "$out/initramfs.cpio.gz" ${guest[@]+"${guest[@]}"}
 # Both vCPUs in one host thread (lib/boot.sh): under multi-threaded TCG,
 # loading and unloading sgfilter.ko while other vCPUs run through the
 # functions it hooks oopsed both Debian kernels (RIP 0 with interrupts off,

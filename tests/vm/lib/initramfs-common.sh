@@ -34,12 +34,18 @@
 #                                      for the VM, sgfilter's hook in
 #                                      /etc/libvirt/hooks/qemu.d (the suites
 #                                      that say "# needs: libvirt")
+#   ic_add_needs DIR TOP NEEDS         what the suites' "# needs:" words ask
+#                                      for that only some images carry: fio
+#                                      (Debian's, for bench/bench-fio.sh; its
+#                                      libraries are some 80 MB) and the
+#                                      shmget() it preloads there
+#                                      (bench/fio-shm.c)
 #   ic_policy_src TOP                  print a patched kernel source tree
 #                                      already in the cache, else the one
 #                                      tests/vm/kernel.sh --source makes
 
 ic_suite_files() {
-	echo "$1"/tests/vm/suites/*.sh "$1/bench/bench-suites.sh"
+	echo "$1"/tests/vm/suites/*.sh "$1"/bench/bench-*.sh
 }
 
 ic_add_busybox() {
@@ -90,6 +96,14 @@ ic_add_guest() {
 	cp /usr/share/seabios/bios-256k.bin "$stage/usr/share/seabios/"
 	cp /usr/share/qemu/kvmvapic.bin /usr/share/qemu/linuxboot_dma.bin "$stage/usr/share/qemu/"
 	cp /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so "$stage/usr/lib/x86_64-linux-gnu/qemu/"
+}
+
+ic_add_needs() {
+	if grep -qw fio <<< "$3"; then
+		ic_add_progs "$1" fio
+		mkdir -p "$1/usr/lib"
+		gcc -shared -fPIC -O2 -Wall -o "$1/usr/lib/sgf-shm.so" "$2/bench/fio-shm.c"
+	fi
 }
 
 # libvirt inside the test VM (design.md, section 6): no systemd, no D-Bus,
