@@ -8,7 +8,8 @@
 
 LOGS holds meta (what was measured where: bench/run.sh), KERNEL-PASS.log
 for every boot (the suites' SGF-BENCH lines, bench/bench-suites.sh and
-bench/bench-fio.sh), decide.log (bench/decide.c, natively) and sizes.log.
+bench/bench-fio.sh), decide.log (bench/decide.c, natively), insns.log
+(bench/decide-insns.sh: instructions per decision) and sizes.log.
 The report depends on nothing else but this tree's kernel/patches and
 kernel/sgfilter: when their hashes differ from those meta recorded, the
 report's first line says that the figures describe the measured commit.
@@ -228,6 +229,55 @@ def filter_section(md, chart, pb, mb, nat):
         md.append(f"Goal, every filtered configuration at most 1% slower than mainline "
                   f"(anchored, the interval's upper bound): **{overall}**; "
                   + "; ".join(f"{op} {cfg} {x}" for op, cfg, x in v) + ".\n")
+
+
+# Issue 16's goals for the instructions of one decision, as a multiple of
+# mainline's switch: the common commands, and a command keyed by service
+# action (READ CAPACITY(16), SERVICE ACTION IN(16) 0x9e/0x10)
+INSNS_GOALS = {"read10": 1.2, "tur": 1.2, "rc16": 1.5}
+
+
+def insns_section(md, ins):
+    """Instructions per decision (callgrind on bench/decide.c): exact
+    counts, the same on any machine, so the verdict needs no interval."""
+    forms, ops, n = [], [], {}
+    for b, kv in ins:
+        if b != "insns":
+            continue
+        forms += [kv["form"]] if kv["form"] not in forms else []
+        ops += [kv["op"]] if kv["op"] not in ops else []
+        n[kv["form"], kv["op"]] = int(kv["insns"])
+    if "mainline" not in forms:
+        return
+    md.append("Instructions per decision (`bench/decide-insns.sh`: `bench/decide.c` and "
+              "the kernel's scsi_sgio.c built as the test kernels build them, each pair run "
+              "alone under valgrind's callgrind, counting inside the form's function only; "
+              "exact, so repeatable on a loaded machine). `mainline` is mainline's switch, "
+              "`builtin` the patched kernel's tables, `module` the tables through "
+              "sgfilter.ko's callback, `nogrant` and `grantpr` the patched decision for a "
+              "device without grants and with the `pr` profile. Goal: at most "
+              + ", ".join(f"{g}x for {op}" for op, g in INSNS_GOALS.items()) + ".\n")
+    md.append("| command | " + " | ".join(forms) + " | goal |")
+    md.append("|---|" + "---|" * (len(forms) + 1))
+    verdicts = []
+    for op in ops:
+        base, goal = n.get(("mainline", op)), INSNS_GOALS.get(op)
+        cells = []
+        for f in forms:
+            x = n.get((f, op))
+            if x is None or not base:
+                cells.append("-")
+                continue
+            cells.append(f"{x} ({x / base:.2f}x)" if f != "mainline" else str(x))
+            if f != "mainline" and goal:
+                verdicts.append((op, f, "met" if x <= goal * base else "missed"))
+        md.append(f"| {op} | " + " | ".join(cells) + f" | {goal or '-'}x |")
+    md.append("")
+    if verdicts:
+        missed = [f"{op} {f}" for op, f, v in verdicts if v == "missed"]
+        md.append("Goal, instructions per decision: **"
+                  + ("met" if not missed else "missed") + "**"
+                  + (f" ({', '.join(missed)} over the goal)" if missed else "") + ".\n")
 
 
 def stock_section(md, chart, sb):
@@ -472,6 +522,7 @@ def main():
     md, chart = [], []  # chart: (label, mid, low, high, panel)
     header(md, mt, files)
     filter_section(md, chart, pb, mb, nat)
+    insns_section(md, parse(files.get("insns.log", "")))
     if sb:
         stock_section(md, chart, sb)
     for name, bench, section in (("2. Persistent reservations", "pr", pr_section),

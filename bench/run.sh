@@ -26,7 +26,8 @@
 #   SGF_BENCH_OUT=DIR                default build/bench
 #
 # Everything goes to DIR: DIR/logs holds what the report is made from (the
-# suites' log of each boot, its console log, the native decision's log, the
+# suites' log of each boot, its console log, the native decision's log and
+# its instruction counts, the
 # kernels' sizes and configs, and "meta": the commit and whether the tree
 # was dirty, the hashes of kernel/patches and kernel/sgfilter, the host's
 # CPU, QEMU's version, the parameters, the order of the boots); DIR/runs
@@ -142,6 +143,8 @@ gcc -O2 -Wall -Wextra -Wno-sign-compare -Werror -I"$top/tools/shim" \
 	-idirafter "$ksrc/include" -o "$out/decide" "$top/bench/decide.c" \
 	"$ksrc/drivers/scsi/scsi_sgio.c" "$top/tools/shim/kshim.c"
 "$out/decide" "${params%%,*}" 20000000 | sed 's/^decide /SGF-BENCH decide /' > "$logs/decide.log"
+echo "bench: the instructions of one decision (bench/decide-insns.sh)" >&2
+"$top/bench/decide-insns.sh" "$ksrc" "$out" | sed 's/^decide-insns /SGF-BENCH insns /' > "$logs/insns.log"
 # the kernels' sizes, so that the report needs no kernel tree
 python3 "$top/bench/report.py" --sizes ${pobj:+patched "$pobj"} ${mobj:+mainline "$mobj"} > "$logs/sizes.log"
 

@@ -157,6 +157,24 @@ tap $? "fio: 10% fewer IOPS with grants misses 99% of mainline's, 0.4% fewer mee
 grep -q 'the stock backend/as shipped 0.996 ' "$dir/results.md"
 tap $? "fio: the stock backend against Debian's kernel as shipped, in the same boots"
 
+# Instructions per decision (insns.log, bench/decide-insns.sh): exact
+# counts against mainline's, goals 1.2x (READ(10)) and 1.5x (a command
+# keyed by service action), either way
+new_logs
+runs patched-1.log filter builtin=1000 root=1000
+printf 'SGF-BENCH insns form=%s op=%s insns=%s\n' mainline read10 10 builtin read10 12 \
+	module read10 13 mainline rc16 20 builtin rc16 30 module rc16 31 > "$logs/insns.log"
+make_report
+grep -q '| read10 | 10 | 12 (1.20x) | 13 (1.30x) | 1.2x |' "$dir/results.md" &&
+	grep -q '| rc16 | 20 | 30 (1.50x) | 31 (1.55x) | 1.5x |' "$dir/results.md"
+tap $? "instructions: each form's count and its multiple of mainline's, per command"
+grep -q '^Goal, instructions per decision: \*\*missed\*\* (read10 module, rc16 module over the goal)' "$dir/results.md"
+tap $? "... 1.2x and 1.5x meet their goals, 1.3x and 1.55x miss them"
+sed -i '/form=module/d' "$logs/insns.log"
+make_report
+grep -q '^Goal, instructions per decision: \*\*met\*\*\.' "$dir/results.md"
+tap $? "... and every form at or under its goal: met"
+
 # The patches or the module changed since the measurement: said at the top
 new_logs "patches=0000000000000000
 module=0000000000000000"
