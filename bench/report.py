@@ -388,12 +388,34 @@ def pr_section(md, chart, p, m, sz):
             goal.append(f"{op} {verdict_at_least(r, 2)} ({r[1]:.2f}-{r[2]:.2f})")
     md.append("")
     vm = {op: med(runs(p, "prvm", op=op)) for op in ("prin", "prout")}
-    if all(v == v for v in vm.values()):
-        md.append(f"The same commands sent by a process of the VM itself (no QEMU, no guest): "
-                  f"PR IN {vm['prin']:.0f} ns, PR OUT {vm['prout']:.0f} ns. The rest of the "
-                  "`direct` figure is the guest's emulation (TCG inside TCG) and QEMU's "
-                  "scsi-block; `helper` adds a round trip to the daemon over a Unix socket, "
-                  "with the file descriptor passed along.\n")
+    if any(v == v for v in vm.values()):
+        md.append("Where the time goes (medians, ns): *command* is the same command sent "
+                  "by a process of the VM itself (no QEMU, no guest: the target, LIO's "
+                  "reservation code, the SG_IO path); *guest and QEMU* is `direct` minus "
+                  "that (the guest's driver and its emulation, TCG inside TCG, and QEMU's "
+                  "scsi-block); *helper hop* is `helper` minus `direct` (QEMU's request to "
+                  "qemu-pr-helper over a Unix socket with the file descriptor passed, the "
+                  "helper's SG_IO, the reply).\n")
+        md.append("| command | command | guest and QEMU | helper hop | hop / (command + guest and QEMU) |")
+        md.append("|---|---|---|---|---|")
+        for op, name in (("prin", "PR IN READ KEYS"), ("prout", "PR OUT REGISTER AND IGNORE")):
+            d = med(runs(p, "pr", path="direct", op=op))
+            h = med(runs(p, "pr", path="helper", op=op))
+            if not all(x == x for x in (vm[op], d, h)):
+                continue  # not measured (NaN)
+            md.append(f"| {name} | {vm[op]:.0f} | {d - vm[op]:.0f} | {h - d:.0f} | "
+                      f"{(h - d) / d:.2f} |")
+        md.append("")
+        md.append("What carries over to KVM on hardware: the *command* column's kind of "
+                  "cost (a syscall, the target) and the helper hop's (two context switches, "
+                  "a socket round trip, an fd passed), which are native code under KVM as "
+                  "under TCG, only faster. What does not: the *guest and QEMU* column is "
+                  "dominated here by emulating the guest instruction by instruction, twice "
+                  "nested; under KVM the guest runs natively and a request costs a few VM "
+                  "exits. The ratio helper/direct above therefore understates the hop's "
+                  "share on KVM: there the hop is measured against a much smaller direct "
+                  "path. The design's claim rests on the hop's absolute cost and on the "
+                  "daemon it removes, not on this TCG ratio.\n")
     if goal:
         md.append("Goal, direct at least 2x faster (the interval's lower bound): "
                   + "; ".join(goal) + ".\n")
