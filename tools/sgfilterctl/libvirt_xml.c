@@ -100,6 +100,19 @@ static xmlXPathObjectPtr xpath_nodes(xmlXPathContextPtr ctx, xmlNodePtr node, co
 #define NODES(o)	((o) && (o)->nodesetval ? (o)->nodesetval->nodeNr : 0)
 #define NODE(o, i)	((o)->nodesetval->nodeTab[i])
 
+/* A new device of @d, of @kind, with the alias of @node */
+static struct lv_dev *new_dev(struct lv_domain *d, const char *kind,
+			      xmlXPathContextPtr ctx, xmlNodePtr node)
+{
+	struct lv_dev *v;
+
+	d->dev = lv_grow(d->dev, d->nr_dev, sizeof(*d->dev));
+	v = &d->dev[d->nr_dev++];
+	lv_copy(v->kind, sizeof(v->kind), kind);
+	xcopy(v->alias, sizeof(v->alias), ctx, node, "string(alias/@name)");
+	return v;
+}
+
 static void add_devices(struct lv_domain *d, xmlXPathContextPtr ctx)
 {
 	xmlXPathObjectPtr o;
@@ -110,11 +123,8 @@ static void add_devices(struct lv_domain *d, xmlXPathContextPtr ctx)
 
 	o = xpath_nodes(ctx, NULL, "/domain/devices/disk[@device='lun']");
 	for (i = 0; i < NODES(o); i++) {
-		d->dev = lv_grow(d->dev, d->nr_dev, sizeof(*d->dev));
-		v = &d->dev[d->nr_dev++];
-		lv_copy(v->kind, sizeof(v->kind), "disk");
+		v = new_dev(d, "disk", ctx, NODE(o, i));
 		xcopy(v->target, sizeof(v->target), ctx, NODE(o, i), "string(target/@dev)");
-		xcopy(v->alias, sizeof(v->alias), ctx, NODE(o, i), "string(alias/@name)");
 		/* type='block' has dev, type='file' file; network disks neither */
 		xcopy(v->src, sizeof(v->src), ctx, NODE(o, i),
 		      "string(source/@dev | source/@file)");
@@ -125,10 +135,7 @@ static void add_devices(struct lv_domain *d, xmlXPathContextPtr ctx)
 	xmlXPathFreeObject(o);
 	o = xpath_nodes(ctx, NULL, "/domain/devices/hostdev[@mode='subsystem' and @type='scsi']");
 	for (i = 0; i < NODES(o); i++) {
-		d->dev = lv_grow(d->dev, d->nr_dev, sizeof(*d->dev));
-		v = &d->dev[d->nr_dev++];
-		lv_copy(v->kind, sizeof(v->kind), "hostdev");
-		xcopy(v->alias, sizeof(v->alias), ctx, NODE(o, i), "string(alias/@name)");
+		v = new_dev(d, "hostdev", ctx, NODE(o, i));
 		xcopy(a, sizeof(a), ctx, NODE(o, i), "string(source[not(@protocol)]/adapter/@name)");
 		xcopy(b, sizeof(b), ctx, NODE(o, i), "string(source/address/@bus)");
 		xcopy(t, sizeof(t), ctx, NODE(o, i), "string(source/address/@target)");
