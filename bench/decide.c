@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	/* the "pr" profile on a disk: the disk table's keying, two opcodes */
 	grants_pr = *scsi_sgio_default_table(SCSI_SGIO_DISK);
 	for (k = 0; k < 256; k++)
-		if (grants_pr.op[k] != SCSI_SGIO_BY_SA)
+		if (!scsi_sgio_by_sa(grants_pr.op[k]))
 			grants_pr.op[k] = SCSI_SGIO_NONE;
 	memset(grants_pr.sa, SCSI_SGIO_NONE, sizeof(grants_pr.sa));
 	memset(grants_pr.vl, SCSI_SGIO_NONE, sizeof(grants_pr.vl));

@@ -137,7 +137,7 @@ int sgf_table_apply(struct scsi_sgio_table *table,
 	u8 *sa;
 	int i;
 
-	if (table->op[entry->opcode] != SCSI_SGIO_BY_SA) {
+	if (!scsi_sgio_by_sa(table->op[entry->opcode])) {
 		if (entry->sa >= 0)
 			return -EINVAL;
 		table->op[entry->opcode] = entry->perm;
@@ -172,7 +172,7 @@ void sgf_table_clear(struct scsi_sgio_table *table)
 	unsigned int op;
 
 	for (op = 0; op < SGF_NR_OPCODES; op++)
-		if (table->op[op] != SCSI_SGIO_BY_SA)
+		if (!scsi_sgio_by_sa(table->op[op]))
 			table->op[op] = SCSI_SGIO_NONE;
 	memset(table->sa, SCSI_SGIO_NONE, sizeof(table->sa));
 	memset(table->vl, SCSI_SGIO_NONE, sizeof(table->vl));
@@ -295,7 +295,7 @@ size_t sgf_table_format(const struct scsi_sgio_table *table, char *buf,
 
 		if (perm == SCSI_SGIO_NONE)
 			continue;
-		if (perm != SCSI_SGIO_BY_SA) {
+		if (!scsi_sgio_by_sa(perm)) {
 			len = sgf_print(buf, size, len, "0x%02x %s\n", op,
 					sgf_perm_name(perm));
 			continue;

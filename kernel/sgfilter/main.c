@@ -46,7 +46,7 @@ static struct ratelimit_state sgf_log_rs[SGF_LOG_BUCKETS];
 static int sgf_cdb_sa(const struct scsi_sgio_table *t, const u8 *cdb,
 		      unsigned int len)
 {
-	if (!len || t->op[cdb[0]] != SCSI_SGIO_BY_SA)
+	if (!len || !scsi_sgio_by_sa(t->op[cdb[0]]))
 		return -1;
 	return scsi_sgio_cdb_sa(cdb, len);
 }

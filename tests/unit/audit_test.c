@@ -277,7 +277,7 @@ static void audit_sas(u8 type, u8 opcode, int nr_sa, unsigned int *named,
 	char name[96];
 	int sa;
 
-	if (t->op[opcode] != SCSI_SGIO_BY_SA)
+	if (!scsi_sgio_by_sa(t->op[opcode]))
 		return;
 	for (sa = 0; sa < nr_sa; sa++) {
 		enum scsi_sgio_perm perm = builtin_sa(type, opcode, sa);

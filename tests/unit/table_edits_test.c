@@ -155,7 +155,7 @@ static void test_format_roundtrip(void)
 		apply(&t, "0x7f/0x000b write", true);
 		/* the same table with no permissions, keeping the SA keying */
 		for (i = 0; i < SGF_NR_OPCODES; i++)
-			if (empty.op[i] != SCSI_SGIO_BY_SA)
+			if (!scsi_sgio_by_sa(empty.op[i]))
 				empty.op[i] = SCSI_SGIO_NONE;
 		memset(empty.sa, 0, sizeof(empty.sa));
 		memset(empty.vl, 0, sizeof(empty.vl));

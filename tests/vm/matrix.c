@@ -58,7 +58,7 @@ static void build_cdbs(int class)
 
 	nr_cdbs = 0;
 	for (op = 0; op < 256; op++) {
-		nsa = t->op[op] != SCSI_SGIO_BY_SA ? 1 :
+		nsa = !scsi_sgio_by_sa(t->op[op]) ? 1 :
 		      op == VARIABLE_LENGTH_CMD ? 258 : SCSI_SGIO_NR_SA;
 		for (sa = 0; sa < nsa; sa++) {
 			struct cdb *c = &cdbs[nr_cdbs++];

@@ -257,11 +257,11 @@ int cmd_check(int argc, char **argv, unsigned int flags)
 		return 1;
 	x.grants = err ? NULL : &g;
 	opcode_name(x.class, op, sa, name, sizeof(name));
-	if (sa < 0 && t.op[op] == SCSI_SGIO_BY_SA) {
+	if (sa < 0 && scsi_sgio_by_sa(t.op[op])) {
 		check_each_sa(rawio, &x, op, hctl, name);
 		return 0;
 	}
-	key_str(op, t.op[op] == SCSI_SGIO_BY_SA ? sa : -1, key, sizeof(key));
+	key_str(op, scsi_sgio_by_sa(t.op[op]) ? sa : -1, key, sizeof(key));
 	verdict(rawio, &x, op, sa, key, &v);
 	out_open(NULL);
 	print_command(&x, hctl, op, sa, name, ", file open %s\n");

@@ -42,7 +42,7 @@ void table_union(struct scsi_sgio_table *dst, const struct scsi_sgio_table *src)
 	int op, i, sa;
 
 	for (op = 0; op < NR_OPCODES; op++)
-		if (dst->op[op] != SCSI_SGIO_BY_SA)
+		if (!scsi_sgio_by_sa(dst->op[op]))
 			dst->op[op] = perm_broader(dst->op[op], src->op[op]);
 	for (i = 0; i < SCSI_SGIO_NR_SA_OPS; i++)
 		for (sa = 0; sa < SCSI_SGIO_NR_SA; sa++)

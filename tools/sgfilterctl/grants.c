@@ -120,7 +120,7 @@ static void show_opcode(int class, const struct scsi_sgio_table *t,
 	const u8 *ts, *gs;
 	unsigned int nr, sa;
 
-	if (t->op[op] != SCSI_SGIO_BY_SA) {
+	if (!scsi_sgio_by_sa(t->op[op])) {
 		if (t->op[op] || g->op[op])
 			show_entry(class, op, -1, t->op[op], g->op[op]);
 		return;

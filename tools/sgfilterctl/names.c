@@ -31,7 +31,7 @@ static const u8 class_pdt[SCSI_SGIO_NR_CLASSES] = {
 /* Does @class key @op by service action? */
 bool has_sa(int class, u8 op)
 {
-	return scsi_sgio_default_table(class)->op[op] == SCSI_SGIO_BY_SA;
+	return scsi_sgio_by_sa(scsi_sgio_default_table(class)->op[op]);
 }
 
 /* The service actions of @op that a table can hold an entry for */

@@ -158,7 +158,7 @@ static void show_opcode(int class, const struct scsi_sgio_table *t,
 {
 	int sa, i;
 
-	if (t->op[op] != SCSI_SGIO_BY_SA) {
+	if (!scsi_sgio_by_sa(t->op[op])) {
 		if (t->op[op] != SCSI_SGIO_NONE || def->op[op] != SCSI_SGIO_NONE)
 			show_entry(class, op, -1, t->op[op], def->op[op]);
 	} else if (op == VARIABLE_LENGTH_CMD) {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -31,6 +32,7 @@ struct rcu_head {
 #define BIT(n)			(1UL << (n))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define DECLARE_FLEX_ARRAY(T, n) T n[]
+#define BUILD_BUG_ON(cond)	_Static_assert(!(cond), #cond)
 
 #include <stdarg.h>
 
@@ -38,6 +40,8 @@ struct rcu_head {
 #define __init
 #define __initconst
 #define __ro_after_init
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
 #define EXPORT_SYMBOL(s)
 #define EXPORT_SYMBOL_GPL(s)
 
