@@ -254,8 +254,11 @@ def insns_section(md, ins):
               "alone under valgrind's callgrind, counting inside the form's function only; "
               "exact, so repeatable on a loaded machine). `mainline` is mainline's switch, "
               "`builtin` the patched kernel's tables, `module` the tables through "
-              "sgfilter.ko's callback, `nogrant` and `grantpr` the patched decision for a "
-              "device without grants and with the `pr` profile. Goal: at most "
+              "sgfilter.ko's callback, `nogrant` and `grantpr` the grants test of patch 0008 "
+              "(a device without grants, one with the `pr` profile) followed by the built-in "
+              "tables. Grants are set through sgfilter.ko, so on a kernel where a device has "
+              "them the module decides after the grants: add `module` minus `builtin`. "
+              "Goal: at most "
               + ", ".join(f"{g}x for {op}" for op, g in INSNS_GOALS.items()) + ".\n")
     md.append("| command | " + " | ".join(forms) + " | goal |")
     md.append("|---|" + "---|" * (len(forms) + 1))
