@@ -362,6 +362,46 @@ static void test_service_actions(void)
 	check(allowed(C, stop, 6, false), "cdrom reader: START STOP UNIT (eject) allowed");
 }
 
+/*
+ * An opcode keyed by service action names the row of its service actions
+ * in its op[] entry (SCSI_SGIO_SA_ROW0 + its index in scsi_sgio_sa_ops[];
+ * VARIABLE LENGTH: SCSI_SGIO_BY_SA), which the inline decision reads; the
+ * out-of-line lookup (scsi_sgio_permitted_slow(), through
+ * scsi_sgio_lookup_sa()) finds the same verdict for every command.
+ */
+static void test_keyed_entries(void)
+{
+	unsigned int class, op, b1, w, bad = 0, rows = 0, vl = 0, perms = 0, differ = 0;
+
+	for (class = 0; class < SCSI_SGIO_NR_CLASSES; class++) {
+		const struct scsi_sgio_table *t = scsi_sgio_default_table(class);
+
+		for (op = 0; op < 256; op++) {
+			u8 e = t->op[op];
+			u8 cdb[16] = { op };
+
+			if (!scsi_sgio_by_sa(e))
+				perms++;
+			else if (e == SCSI_SGIO_BY_SA && op == VARIABLE_LENGTH_CMD)
+				vl++;
+			else if (scsi_sgio_sa_index(op) >= 0 &&
+				 e == SCSI_SGIO_SA_ROW0 + scsi_sgio_sa_index(op))
+				rows++;
+			else
+				bad++;
+			for (b1 = 0; b1 < 256; b1++)
+				for (w = 0; w < 2; w++) {
+					cdb[1] = b1;
+					differ += scsi_sgio_permitted(t, cdb, 16, w) !=
+						  scsi_sgio_permitted_slow(t, cdb, 16, w);
+				}
+		}
+	}
+	check(bad == 0 && vl == SCSI_SGIO_NR_CLASSES && rows > 0 && perms > 0,
+	      "op[] entries: permissions, VARIABLE LENGTH's BY_SA, and each keyed opcode's own row");
+	check(differ == 0, "the inline decision and the out-of-line lookup agree on every opcode and byte 1");
+}
+
 /* A service action that is not in the CDB cannot be looked up. */
 static void test_short_cdbs(void)
 {
@@ -445,6 +485,7 @@ int main(int argc, char **argv)
 	test_tape_and_changer();
 	test_service_actions();
 	test_short_cdbs();
+	test_keyed_entries();
 	check(kshim_warnings == 0, "no kernel warning fired during the tests");
 	return check_finished();
 }
