@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sgfilter's backend for a kernel with the sgfilter patch series: the SCSI
- * core asks sgf_cmd_allowed() through scsi_sgio_register_policy(), after its
- * own CAP_SYS_RAWIO and unpriv_sgio checks, under rcu_read_lock(), for every
- * entry point (SG_IO, bsg, sg, SCSI_IOCTL_SEND_COMMAND, CDROM_SEND_PACKET
- * and the ioctls that send a command). The core keeps a device's grants
- * (scsi_device::sgio_grants) and checks them before asking the module; the
- * module's class interface gives each device the file that sets them.
+ * core decides with the class tables the module publishes
+ * (scsi_sgio_publish_table(), main.c), after its own CAP_SYS_RAWIO and
+ * unpriv_sgio checks, then with the device's grants
+ * (scsi_device::sgio_grants), for every entry point (SG_IO, bsg, sg,
+ * SCSI_IOCTL_SEND_COMMAND, CDROM_SEND_PACKET and the ioctls that send a
+ * command), and tells sgf_denied() of what none of them allowed, through
+ * scsi_sgio_register_policy(), under rcu_read_lock(). The module's class
+ * interface gives each device the file that sets its grants.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,7 +25,7 @@ const char *sgf_backend_name(void)
 }
 
 static const struct scsi_sgio_policy sgf_policy = {
-	.cmd_allowed = sgf_cmd_allowed,
+	.denied = sgf_denied,
 };
 
 bool sgf_opcode_sa_name(int opcode, int sa, const char **name,
@@ -77,6 +79,6 @@ void sgf_backend_exit(void)
 {
 	/* removes every device's file and grants */
 	scsi_unregister_interface(&sgf_interface);
-	/* waits until no caller is inside sgf_cmd_allowed() */
+	/* waits until no caller is inside sgf_denied() */
 	scsi_sgio_unregister_policy(&sgf_policy);
 }

@@ -2,17 +2,21 @@
 /*
  * sgfilter: run-time editable SG_IO class tables, counters and audit log.
  *
- * Decides the commands that neither CAP_SYS_RAWIO nor a device's
- * unpriv_sgio flag allowed, from one table per device class; the backend
- * (backend_patched.c or stock.c) calls it. The tables start as copies of
- * the kernel's built-in ones and are edited by root through
+ * Keeps one table per device class, which the SCSI core decides with: the
+ * module publishes each table with scsi_sgio_publish_table() (the stock
+ * backend has its own copy of that function and of the array it fills), so
+ * a command the table allows never reaches the module. The backend
+ * (backend_patched.c or stock.c) tells it of the commands that neither
+ * CAP_SYS_RAWIO, a device's unpriv_sgio flag, the class table nor the
+ * device's grants allowed, which it counts and logs. The tables start as
+ * copies of the kernel's built-in ones and are edited by root through
  * /sys/kernel/sgfilter/<class>/{allow,deny,reset,load} (sysfs.c).
  *
- * The SG_IO path takes no lock and allocates nothing: it dereferences the
- * class table under RCU (the backend holds rcu_read_lock() around the call),
- * does the table lookup (array indexing, no loop over rules), and bumps a
- * per-CPU counter. An edit copies the table, changes the copy, publishes it
- * with rcu_assign_pointer() and frees the old one after a grace period.
+ * The SG_IO path takes no lock and allocates nothing: the core dereferences
+ * the class table under RCU and looks the command up (array indexing, no
+ * loop over rules); a denial bumps a per-CPU counter. An edit copies the
+ * table, changes the copy, publishes it with rcu_assign_pointer() and
+ * scsi_sgio_publish_table(), and frees the old one after a grace period.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,7 +33,7 @@
 #include "state.h"
 
 struct sgf_class sgf_classes[SCSI_SGIO_NR_CLASSES];
-DEFINE_PER_CPU(struct sgf_counters [SCSI_SGIO_NR_CLASSES], sgf_counters);
+DEFINE_PER_CPU(unsigned long [SCSI_SGIO_NR_CLASSES], sgf_denied_count);
 /* Serializes table edits (not readers) */
 DEFINE_MUTEX(sgf_lock);
 
@@ -104,34 +108,27 @@ static void sgf_log_denial(struct scsi_device *sdev, const struct sgf_class *c,
 }
 
 /**
- * sgf_cmd_allowed - the class table's verdict on one command
+ * sgf_denied - count and log a denied command
  * @sdev: the device the command is for
  * @cdb: the command
  * @len: its length
  * @open_for_write: whether the caller's file is open for writing
  *
- * Called by the backend under rcu_read_lock(), for callers without
- * CAP_SYS_RAWIO whose device's unpriv_sgio flag and grants did not allow
- * the command.
- * Counts it, and logs a denial.
- *
- * Return: true if the table lets the caller send @cdb.
+ * Called by the backend under rcu_read_lock() (the core's, on a patched
+ * kernel: struct scsi_sgio_policy::denied), for callers without
+ * CAP_SYS_RAWIO whose device's unpriv_sgio flag, class table and grants
+ * did not allow the command. Must not sleep.
  */
-bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
-		     unsigned int len, bool open_for_write)
+void sgf_denied(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
+		bool open_for_write)
 {
 	struct sgf_class *c = &sgf_classes[scsi_sgio_class(sdev->type)];
-	const struct scsi_sgio_table *t = &rcu_dereference(c->table)->t;
 
-	if (scsi_sgio_permitted(t, cdb, len, open_for_write)) {
-		this_cpu_inc(sgf_counters[c->class].allowed);
-		return true;
-	}
-	this_cpu_inc(sgf_counters[c->class].denied);
+	this_cpu_inc(sgf_denied_count[c->class]);
 	if (len)	/* an empty CDB has no opcode to count it under */
 		atomic_long_inc(&c->denied_op[cdb[0]]);
-	sgf_log_denial(sdev, c, t, cdb, len, open_for_write);
-	return false;
+	sgf_log_denial(sdev, c, &rcu_dereference(c->table)->t, cdb, len,
+		       open_for_write);
 }
 
 /* --- edits ----------------------------------------------------------------- */
@@ -149,7 +146,28 @@ static struct sgf_table *sgf_replace(struct sgf_class *c,
 	old = rcu_dereference_protected(c->table, lockdep_is_held(&sgf_lock));
 	new->generation = old->generation + 1;
 	rcu_assign_pointer(c->table, new);
+	/* what the SCSI core decides with, from now on */
+	scsi_sgio_publish_table(c->class, &new->t);
 	return old;
+}
+
+/*
+ * Give the SCSI core every class table of ours (@publish), or its built-in
+ * ones back. Readers may still use the tables replaced: free them only after
+ * a grace period.
+ */
+static void sgf_publish_all(bool publish)
+{
+	const struct sgf_table *t;
+	int c;
+
+	mutex_lock(&sgf_lock);
+	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
+		t = rcu_dereference_protected(sgf_classes[c].table,
+					      lockdep_is_held(&sgf_lock));
+		scsi_sgio_publish_table(c, publish ? &t->t : NULL);
+	}
+	mutex_unlock(&sgf_lock);
 }
 
 /**
@@ -246,6 +264,8 @@ static int __init sgf_init(void)
 	ret = sgf_backend_init();
 	if (ret)
 		goto out_sysfs;
+	/* told of denials from now on: the tables may go to the core */
+	sgf_publish_all(true);
 	pr_info("SG_IO class tables loaded (%s backend)\n", sgf_backend_name());
 	return 0;
 
@@ -258,10 +278,13 @@ out_free_tables:
 
 static void __exit sgf_exit(void)
 {
-	/* After this no SG_IO caller is inside sgf_cmd_allowed(). */
+	sgf_publish_all(false);
+	/* After this no SG_IO caller is inside sgf_denied(). */
 	sgf_backend_exit();
 	/* Removing the files waits for their readers and writers. */
 	sgf_sysfs_exit();
+	/* Nor does any read a table of ours any more. */
+	synchronize_rcu();
 	sgf_free_tables();
 	pr_info("built-in SG_IO class tables restored\n");
 }

@@ -32,7 +32,9 @@ struct sgf_table {
 
 /**
  * struct sgf_class - the state of one device class
- * @table: the current table; read under RCU, replaced under sgf_lock
+ * @table: the current table; read under RCU, replaced under sgf_lock, and
+ *	published to the SCSI core (scsi_sgio_publish_table()) while the
+ *	module is loaded
  * @kobj: /sys/kernel/sgfilter/<class>; a dynamic kobject, whose release
  *	is the core's, so that it may outlive the module (kobject_del() at
  *	exit removes its files before the module's text and data go)
@@ -46,25 +48,19 @@ struct sgf_class {
 	atomic_long_t denied_op[SGF_NR_OPCODES];
 };
 
-/**
- * struct sgf_counters - per-CPU decision counters of one class
- * @allowed: commands the table allowed
- * @denied: commands the table denied
- */
-struct sgf_counters {
-	unsigned long allowed;
-	unsigned long denied;
-};
-
 extern struct sgf_class sgf_classes[SCSI_SGIO_NR_CLASSES];
-DECLARE_PER_CPU(struct sgf_counters [SCSI_SGIO_NR_CLASSES], sgf_counters);
+/*
+ * Commands denied per class, per CPU. Nothing counts the commands allowed:
+ * the SCSI core decides them with the published tables, without the module.
+ */
+DECLARE_PER_CPU(unsigned long [SCSI_SGIO_NR_CLASSES], sgf_denied_count);
 /* Serializes table edits (not readers) */
 extern struct mutex sgf_lock;
 
 struct scsi_device;
 
-bool sgf_cmd_allowed(struct scsi_device *sdev, const u8 *cdb,
-		     unsigned int len, bool open_for_write);
+void sgf_denied(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
+		bool open_for_write);
 void sgf_publish(struct sgf_class *c, struct sgf_table *new);
 int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry);
 
@@ -72,11 +68,12 @@ int sgf_sysfs_init(void);
 void sgf_sysfs_exit(void);
 
 /*
- * The backend: how sgf_cmd_allowed() gets called. backend_patched.c
- * registers it with a kernel that carries the sgfilter patch series;
- * stock.c hooks an unmodified kernel (the DKMS case). sgf_backend_init()
- * runs once the tables and /sys/kernel/sgfilter exist; after
- * sgf_backend_exit() returns, no caller is inside sgf_cmd_allowed() or any
+ * The backend: how the published tables, the grants and sgf_denied() get
+ * used. backend_patched.c registers with a kernel that carries the sgfilter
+ * patch series, whose scsi_cmd_allowed() decides; stock.c hooks an
+ * unmodified kernel (the DKMS case) and decides in the same order.
+ * sgf_backend_init() runs once the tables and /sys/kernel/sgfilter exist;
+ * after sgf_backend_exit() returns, no caller is inside sgf_denied() or any
  * other code of the module's.
  */
 const char *sgf_backend_name(void);

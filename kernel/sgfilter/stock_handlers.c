@@ -87,25 +87,35 @@ static bool sgf_unattributed_allowed(const u8 *cdb, unsigned int len,
 	return true;
 }
 
-/* The patched kernel's scsi_cmd_allowed(), for a command on @sdev */
+/*
+ * The patched kernel's scsi_cmd_allowed(), for a command on @sdev: the
+ * current table of the device's type (ours, published into this module's
+ * copy of scsi_sgio_type_tables[]), then its grants, then a denial
+ */
 bool sgf_decide(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
 		bool open_for_write)
 {
 	const struct scsi_sgio_grants *g;
-	bool ok;
+	bool ok = true;
 
 	if (capable(CAP_SYS_RAWIO))
 		return true;
 	if (open_for_write && sdev && sgf_flag_get(sdev))
 		return true;
 	rcu_read_lock();
-	g = sdev ? sgf_grants_get(sdev) : NULL;
-	if (g && scsi_sgio_permitted(&g->table, cdb, len, open_for_write))
-		ok = true;
-	else if (sdev)
-		ok = sgf_cmd_allowed(sdev, cdb, len, open_for_write);
-	else
+	if (!sdev) {
 		ok = sgf_unattributed_allowed(cdb, len, open_for_write);
+		goto out_unlock;
+	}
+	if (scsi_sgio_permitted(scsi_sgio_type_table(sdev->type), cdb, len,
+				open_for_write))
+		goto out_unlock;
+	g = sgf_grants_get(sdev);
+	if (g && scsi_sgio_permitted(&g->table, cdb, len, open_for_write))
+		goto out_unlock;
+	ok = false;
+	sgf_denied(sdev, cdb, len, open_for_write);
+out_unlock:
 	rcu_read_unlock();
 	return ok;
 }

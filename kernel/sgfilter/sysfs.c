@@ -102,34 +102,15 @@ static ssize_t load_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return count;
 }
 
-static void sgf_sum(enum scsi_sgio_class class, unsigned long *allowed,
-		    unsigned long *denied)
-{
-	int cpu;
-
-	*allowed = 0;
-	*denied = 0;
-	for_each_possible_cpu(cpu) {
-		*allowed += per_cpu(sgf_counters, cpu)[class].allowed;
-		*denied += per_cpu(sgf_counters, cpu)[class].denied;
-	}
-}
-
-static ssize_t allowed_show(struct kobject *kobj, struct kobj_attribute *attr,
-			    char *buf)
-{
-	unsigned long allowed, denied;
-
-	sgf_sum(to_sgf_class(kobj)->class, &allowed, &denied);
-	return sysfs_emit(buf, "%lu\n", allowed);
-}
-
 static ssize_t denied_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	unsigned long allowed, denied;
+	enum scsi_sgio_class class = to_sgf_class(kobj)->class;
+	unsigned long denied = 0;
+	int cpu;
 
-	sgf_sum(to_sgf_class(kobj)->class, &allowed, &denied);
+	for_each_possible_cpu(cpu)
+		denied += per_cpu(sgf_denied_count, cpu)[class];
 	return sysfs_emit(buf, "%lu\n", denied);
 }
 
@@ -170,7 +151,6 @@ static struct kobj_attribute sgf_allow_attr = __ATTR_WO(allow);
 static struct kobj_attribute sgf_deny_attr = __ATTR_WO(deny);
 static struct kobj_attribute sgf_reset_attr = __ATTR_WO(reset);
 static struct kobj_attribute sgf_load_attr = __ATTR_WO(load);
-static struct kobj_attribute sgf_allowed_attr = __ATTR(allowed, 0400, allowed_show, NULL);
 static struct kobj_attribute sgf_denied_attr = __ATTR(denied, 0400, denied_show, NULL);
 static struct kobj_attribute sgf_denied_opcodes_attr =
 	__ATTR(denied_opcodes, 0400, denied_opcodes_show, NULL);
@@ -181,7 +161,6 @@ static struct attribute *sgf_class_attrs[] = {
 	&sgf_deny_attr.attr,
 	&sgf_reset_attr.attr,
 	&sgf_load_attr.attr,
-	&sgf_allowed_attr.attr,
 	&sgf_denied_attr.attr,
 	&sgf_denied_opcodes_attr.attr,
 	&sgf_generation_attr.attr,
@@ -253,7 +232,8 @@ static ssize_t reset_counters_store(struct kobject *kobj,
 		return -EINVAL;
 	/* Counts racing with the reset may survive it: they are statistics. */
 	for_each_possible_cpu(cpu)
-		memset(per_cpu(sgf_counters, cpu), 0, sizeof(sgf_counters));
+		memset(per_cpu(sgf_denied_count, cpu), 0,
+		       sizeof(sgf_denied_count));
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++)
 		for (op = 0; op < SGF_NR_OPCODES; op++)
 			atomic_long_set(&sgf_classes[c].denied_op[op], 0);
