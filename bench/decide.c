@@ -7,14 +7,16 @@
  *
  *   mainline  mainline 6.12.117's opcode switch (tests/unit/mainline.h)
  *   builtin   what scsi_cmd_allowed() does with no module: the device
- *             type's default table, scsi_sgio_permitted()
- *   module    what it does with sgfilter.ko: an indirect call to a function
- *             out of line that looks the class table up through a pointer,
- *             calls scsi_sgio_permitted() and increments a counter
- *   nogrant   builtin, on a device without grants: the test of its grants
- *             pointer first (patch 0008)
- *   grantpr   builtin, on a device with the "pr" grants (PERSISTENT
- *             RESERVE IN/OUT): the grants looked up first, then the table
+ *             type's current table (scsi_sgio_type_table(), the built-in
+ *             one), scsi_sgio_permitted(); the grants and the policy only
+ *             if the table refuses
+ *   module    the same with sgfilter.ko loaded: its copies of the tables
+ *             published in scsi_sgio_type_tables[] (patch 0010), so the
+ *             same code on other tables, and no call into the module
+ *             unless nothing allows the command (its denied() callback)
+ *   nogrant   module, on a device without grants
+ *   grantpr   module, on a device with the "pr" grants (PERSISTENT
+ *             RESERVE IN/OUT): looked up only when the table refuses
  *
  * on three commands: READ(10) and TEST UNIT READY (an opcode decides) and
  * READ CAPACITY(16) (SERVICE ACTION IN(16): its service action decides).
@@ -40,8 +42,9 @@ static const u8 cdb_read10[10] = { READ_10, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
 static const u8 cdb_tur[6] = { TEST_UNIT_READY };
 static const u8 cdb_rc16[16] = { SERVICE_ACTION_IN_16, 0x10, [13] = 32 };
 
-static const struct scsi_sgio_table *tables[SCSI_SGIO_NR_CLASSES];
-static unsigned long allowed[SCSI_SGIO_NR_CLASSES];
+/* sgfilter.ko's copies of the tables, and what its denied() counts */
+static struct scsi_sgio_table module_tables[SCSI_SGIO_NR_CLASSES];
+static unsigned long denied[SCSI_SGIO_NR_CLASSES];
 
 /* The sd device type arrives through memory, as sdev->type does */
 static volatile int dev_type = TYPE_DISK;
@@ -60,60 +63,93 @@ static __attribute__((noinline)) bool decide_mainline(const u8 *cdb,
 	}
 }
 
-static __attribute__((noinline)) bool decide_builtin(const u8 *cdb, unsigned int len,
-						     bool writer)
+static __attribute__((noinline)) void module_denied(const u8 *cdb __attribute__((unused)),
+						    unsigned int len __attribute__((unused)),
+						    bool writer __attribute__((unused)))
 {
-	return scsi_sgio_permitted(scsi_sgio_type_default_table(dev_type), cdb, len, writer);
-}
-
-static __attribute__((noinline)) bool module_cmd_allowed(const u8 *cdb, unsigned int len,
-							 bool writer)
-{
-	enum scsi_sgio_class class = scsi_sgio_class(dev_type);
-
-	if (scsi_sgio_permitted(tables[class], cdb, len, writer)) {
-		allowed[class]++;
-		return true;
-	}
-	return false;
+	denied[scsi_sgio_class(dev_type)]++;
 }
 
 /* A device's grants pointer, as scsi_device::sgio_grants: read each time */
 static const struct scsi_sgio_table *volatile dev_grants;
 static struct scsi_sgio_table grants_pr;
+/* The registered policy's denied(), as the core's scsi_sgio_policy */
+static void (*volatile policy_denied)(const u8 *cdb, unsigned int len, bool writer);
 
-static __attribute__((noinline)) bool decide_grants(const u8 *cdb, unsigned int len,
-						    bool writer)
+/*
+ * scsi_cmd_allowed_slow(): the commands the table did not allow inline
+ * (refused, or needing scsi_sgio_permitted_slow()), then the device's
+ * grants, then the policy's denied(); the table last, as in the kernel
+ */
+static __attribute__((noinline)) bool decide_slow(const u8 *cdb, unsigned int len,
+						  bool writer,
+						  const struct scsi_sgio_table *table)
 {
-	const struct scsi_sgio_table *g = dev_grants;
+	const struct scsi_sgio_table *g;
+	void (*denied_fn)(const u8 *cdb, unsigned int len, bool writer);
 
+	if (scsi_sgio_permitted_slow(table, cdb, len, writer))
+		return true;
+	g = dev_grants;
 	if (g && scsi_sgio_permitted(g, cdb, len, writer))
 		return true;
-	return scsi_sgio_permitted(scsi_sgio_type_default_table(dev_type), cdb, len, writer);
+	denied_fn = policy_denied;
+	if (denied_fn)
+		denied_fn(cdb, len, writer);
+	return false;
 }
 
-/* The same function, measured with and without grants on the device */
+/*
+ * scsi_cmd_allowed() after CAP_SYS_RAWIO and unpriv_sgio, inline in each
+ * form's function: the forms differ only in the tables published, the
+ * device's grants and the policy registered (set_form())
+ */
+static inline __attribute__((always_inline)) bool decide(const u8 *cdb, unsigned int len,
+							  bool writer)
+{
+	const struct scsi_sgio_table *table = scsi_sgio_type_table(dev_type);
+
+	return likely(scsi_sgio_permitted_inline(table, cdb, len, writer)) ||
+	       decide_slow(cdb, len, writer, table);
+}
+
+static __attribute__((noinline)) bool decide_builtin(const u8 *cdb, unsigned int len,
+						     bool writer)
+{
+	return decide(cdb, len, writer);
+}
+
+static __attribute__((noinline)) bool decide_module(const u8 *cdb, unsigned int len,
+						    bool writer)
+{
+	return decide(cdb, len, writer);
+}
+
 static __attribute__((noinline)) bool decide_nogrant(const u8 *cdb, unsigned int len,
 						     bool writer)
 {
-	dev_grants = NULL;
-	return decide_grants(cdb, len, writer);
+	return decide(cdb, len, writer);
 }
 
 static __attribute__((noinline)) bool decide_grantpr(const u8 *cdb, unsigned int len,
 						     bool writer)
 {
-	dev_grants = &grants_pr;
-	return decide_grants(cdb, len, writer);
+	return decide(cdb, len, writer);
 }
 
-static bool (*volatile policy)(const u8 *cdb, unsigned int len, bool writer) =
-	module_cmd_allowed;
-
-static __attribute__((noinline)) bool decide_module(const u8 *cdb, unsigned int len,
-						    bool writer)
+/*
+ * The kernel's state for a form, set outside the measured function: with
+ * @module, sgfilter.ko's tables published and its denied() registered (as
+ * its load does), else the built-in tables (as its unload leaves them)
+ */
+static void set_form(bool module, const struct scsi_sgio_table *grants)
 {
-	return policy(cdb, len, writer);
+	unsigned int k;
+
+	for (k = 0; k < SCSI_SGIO_NR_CLASSES; k++)
+		scsi_sgio_publish_table(k, module ? &module_tables[k] : NULL);
+	policy_denied = module ? module_denied : NULL;
+	dev_grants = grants;
 }
 
 static long long now_ns(void)
@@ -142,12 +178,14 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		bool (*fn)(const u8 *cdb, unsigned int len, bool writer);
+		bool module;
+		const struct scsi_sgio_table *grants;
 	} forms[] = {
-		{ "mainline", decide_mainline },
-		{ "builtin", decide_builtin },
-		{ "module", decide_module },
-		{ "nogrant", decide_nogrant },
-		{ "grantpr", decide_grantpr },
+		{ "mainline", decide_mainline, false, NULL },
+		{ "builtin", decide_builtin, false, NULL },
+		{ "module", decide_module, true, NULL },
+		{ "nogrant", decide_nogrant, true, NULL },
+		{ "grantpr", decide_grantpr, true, &grants_pr },
 	};
 	const unsigned int nr_forms = sizeof(forms) / sizeof(forms[0]);
 	static const struct {
@@ -185,7 +223,9 @@ int main(int argc, char **argv)
 	count = parse(argv[2]);
 	scsi_sgio_init_defaults();
 	for (k = 0; k < SCSI_SGIO_NR_CLASSES; k++)
-		tables[k] = scsi_sgio_default_table(k);
+		module_tables[k] = *scsi_sgio_default_table(k);
+	/* an edit, so that the module's tables are seen to decide */
+	module_tables[SCSI_SGIO_DISK].op[INQUIRY] = SCSI_SGIO_NONE;
 	/* the "pr" profile on a disk: the disk table's keying, two opcodes */
 	grants_pr = *scsi_sgio_default_table(SCSI_SGIO_DISK);
 	for (k = 0; k < 256; k++)
@@ -202,19 +242,44 @@ int main(int argc, char **argv)
 	for (f = 0; f < nr_forms; f++) {
 		static const u8 prout[10] = { PERSISTENT_RESERVE_OUT, 0x06 };
 
+		set_form(forms[f].module, forms[f].grants);
 		if (forms[f].fn(prout, sizeof(prout), false)) {
 			fprintf(stderr, "%s allowed PERSISTENT RESERVE OUT to a reader\n",
 				forms[f].name);
 			return 1;
 		}
 	}
-	/* and the grants must count: PR OUT to a writer with them, not without */
+	/* the refusals reach the module's denied(), and only the module's */
+	if (denied[SCSI_SGIO_DISK] != 3) {
+		fprintf(stderr, "denied() was told of %lu refusals, not 3\n",
+			denied[SCSI_SGIO_DISK]);
+		return 1;
+	}
+	/* the grants must count: PR OUT to a writer with them, not without */
 	{
 		static const u8 prout[10] = { PERSISTENT_RESERVE_OUT, 0x06 };
+		bool with, without;
 
-		if (!decide_grantpr(prout, sizeof(prout), true) ||
-		    decide_nogrant(prout, sizeof(prout), true)) {
+		set_form(true, &grants_pr);
+		with = decide_grantpr(prout, sizeof(prout), true);
+		set_form(true, NULL);
+		without = decide_nogrant(prout, sizeof(prout), true);
+		if (!with || without) {
 			fprintf(stderr, "the pr grants do not decide PERSISTENT RESERVE OUT\n");
+			return 1;
+		}
+	}
+	/* the module's published tables decide, the built-in ones once it is gone */
+	{
+		static const u8 inquiry[6] = { INQUIRY, 0, 0, 0, 36 };
+		bool module, builtin;
+
+		set_form(true, NULL);
+		module = decide_module(inquiry, sizeof(inquiry), false);
+		set_form(false, NULL);
+		builtin = decide_builtin(inquiry, sizeof(inquiry), false);
+		if (module || !builtin) {
+			fprintf(stderr, "the published tables do not decide INQUIRY\n");
 			return 1;
 		}
 	}
@@ -226,6 +291,7 @@ int main(int argc, char **argv)
 				if (only_form && (strcmp(forms[f].name, only_form) ||
 						  strcmp(ops[o].name, only_op)))
 					continue;
+				set_form(forms[f].module, forms[f].grants);
 				yes = 0;
 				t0 = now_ns();
 				for (i = 0; i < count; i++)

@@ -367,11 +367,15 @@ static void test_service_actions(void)
  * in its op[] entry (SCSI_SGIO_SA_ROW0 + its index in scsi_sgio_sa_ops[];
  * VARIABLE LENGTH: SCSI_SGIO_BY_SA), which the inline decision reads; the
  * out-of-line lookup (scsi_sgio_permitted_slow(), through
- * scsi_sgio_lookup_sa()) finds the same verdict for every command.
+ * scsi_sgio_lookup_sa()) finds the same verdict for every command, and
+ * scsi_sgio_permitted_inline() too for all but VARIABLE LENGTH, which it
+ * leaves to scsi_cmd_allowed_slow().
  */
 static void test_keyed_entries(void)
 {
 	unsigned int class, op, b1, w, bad = 0, rows = 0, vl = 0, perms = 0, differ = 0;
+	unsigned int fast = 0;
+	bool slow;
 
 	for (class = 0; class < SCSI_SGIO_NR_CLASSES; class++) {
 		const struct scsi_sgio_table *t = scsi_sgio_default_table(class);
@@ -392,14 +396,18 @@ static void test_keyed_entries(void)
 			for (b1 = 0; b1 < 256; b1++)
 				for (w = 0; w < 2; w++) {
 					cdb[1] = b1;
-					differ += scsi_sgio_permitted(t, cdb, 16, w) !=
-						  scsi_sgio_permitted_slow(t, cdb, 16, w);
+					slow = scsi_sgio_permitted_slow(t, cdb, 16, w);
+					differ += scsi_sgio_permitted(t, cdb, 16, w) != slow;
+					/* the SG_IO path's: VARIABLE LENGTH left out */
+					fast += scsi_sgio_permitted_inline(t, cdb, 16, w) !=
+						(slow && op != VARIABLE_LENGTH_CMD);
 				}
 		}
 	}
 	check(bad == 0 && vl == SCSI_SGIO_NR_CLASSES && rows > 0 && perms > 0,
 	      "op[] entries: permissions, VARIABLE LENGTH's BY_SA, and each keyed opcode's own row");
 	check(differ == 0, "the inline decision and the out-of-line lookup agree on every opcode and byte 1");
+	check(fast == 0, "scsi_sgio_permitted_inline() allows what the lookup allows, VARIABLE LENGTH aside");
 }
 
 /* A service action that is not in the CDB cannot be looked up. */
@@ -452,13 +460,14 @@ static void test_classes(void)
 			diag("type 0x%02x: class %d, want %d", type, scsi_sgio_class(type), want);
 			other++;
 		}
-		if (scsi_sgio_type_default_table(type) != scsi_sgio_default_table(want)) {
-			diag("type 0x%02x: its default table is not class %d's", type, want);
+		if (scsi_sgio_type_default_table(type) != scsi_sgio_default_table(want) ||
+		    scsi_sgio_type_table(type) != scsi_sgio_default_table(want)) {
+			diag("type 0x%02x: its default or current table is not class %d's", type, want);
 			tables++;
 		}
 	}
 	check(!other, "the types not listed (of 32) are class other");
-	check(!tables, "each of the 32 types' default table is its class's");
+	check(!tables, "each of the 32 types' default and current table is its class's");
 	check(scsi_sgio_class_name(SCSI_SGIO_NR_CLASSES) == NULL,
 	      "class name out of range is NULL");
 }

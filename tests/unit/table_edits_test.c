@@ -218,6 +218,36 @@ static void test_grants(void)
 	      "grants: a set that does not list in the room is refused");
 }
 
+/*
+ * scsi_sgio_publish_table(): what sgfilter.ko does with an edited copy of a
+ * class table, and with NULL at unload
+ */
+static void test_publish(void)
+{
+	static const u8 inquiry[6] = { INQUIRY, 0, 0, 0, 36 };
+	static const u8 types[] = { TYPE_DISK, TYPE_MOD, TYPE_RBC, TYPE_ZBC };
+	struct scsi_sgio_table copy = *scsi_sgio_default_table(SCSI_SGIO_DISK);
+	struct sgf_entry deny = { .opcode = INQUIRY, .sa = -1, .perm = SCSI_SGIO_NONE };
+	unsigned int i, mine = 0, builtin = 0;
+
+	check(!sgf_table_apply(&copy, &deny), "publish: INQUIRY denied in a copy of the disk table");
+	scsi_sgio_publish_table(SCSI_SGIO_DISK, &copy);
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		mine += scsi_sgio_type_table(types[i]) == &copy &&
+			!scsi_sgio_permitted_inline(scsi_sgio_type_table(types[i]), inquiry,
+						    sizeof(inquiry), true);
+	check(mine == ARRAY_SIZE(types), "publish: every disk type decides with the copy");
+	check(scsi_sgio_type_table(TYPE_ROM) == scsi_sgio_default_table(SCSI_SGIO_CDROM),
+	      "publish: the other classes keep their tables");
+	scsi_sgio_publish_table(SCSI_SGIO_DISK, NULL);
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		builtin += scsi_sgio_type_table(types[i]) == scsi_sgio_type_default_table(types[i]);
+	check(builtin == ARRAY_SIZE(types) &&
+	      scsi_sgio_permitted_inline(scsi_sgio_type_table(TYPE_DISK), inquiry,
+					 sizeof(inquiry), false),
+	      "publish: NULL puts the built-in table back");
+}
+
 int main(void)
 {
 	check_header();
@@ -226,6 +256,7 @@ int main(void)
 	test_apply();
 	test_format_roundtrip();
 	test_grants();
+	test_publish();
 	check(kshim_warnings == 0, "no kernel warning fired");
 	return check_finished();
 }
