@@ -176,6 +176,25 @@ TEST_F(grants, pr_on_one_device_only)
 	EXPECT_EQ(DENIED, user_sends(self->b.bsg, pr_in_read_keys, SGF_DIR_IN, false));
 }
 
+/*
+ * The class table first, then the grants: what the grants allow is no
+ * denial, and what neither allows is counted once, under its opcode
+ */
+TEST_F(grants, only_denials_are_counted)
+{
+	static const char opcodes[] = "/sys/kernel/sgfilter/disk/denied_opcodes";
+	char buf[256];
+
+	ASSERT_EQ(0, sgf_write_str(self->a_grants, GRANT_PR));
+	ASSERT_EQ(0, sgf_write_str("/sys/kernel/sgfilter/reset_counters", "1"));
+	EXPECT_EQ(ALLOWED, user_sends(self->a.blk, pr_out_register, SGF_DIR_OUT, true));
+	ASSERT_EQ(0, sgf_read_file(opcodes, buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+	EXPECT_EQ(DENIED, user_sends(self->a.blk, pr_out_register, SGF_DIR_OUT, false));
+	ASSERT_EQ(0, sgf_read_file(opcodes, buf, sizeof(buf)));
+	EXPECT_STREQ("0x5f 1\n", buf);
+}
+
 TEST_F(grants, revoke)
 {
 	char buf[256];

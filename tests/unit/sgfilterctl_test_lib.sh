@@ -47,7 +47,7 @@ make_sysfs_with_module() {
 		mkdir -p "$d"
 		sed -n "s/^$c //p" "$tmp/builtin.conf" > "$d/table"
 		: > "$d/allow"; : > "$d/deny"; : > "$d/reset"; : > "$d/load"
-		echo 7 > "$d/allowed"; echo 2 > "$d/denied"; printf '0x42 2\n' > "$d/denied_opcodes"
+		echo 2 > "$d/denied"; printf '0x42 2\n' > "$d/denied_opcodes"
 	done
 }
 

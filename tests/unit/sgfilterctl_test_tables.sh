@@ -64,6 +64,9 @@ for args in "status" "show disk" "show cdrom" "stats" "unpriv 1:0:0:0" "check 1:
 		not_ok "--json $args is valid JSON"; head -c 300 "$tmp/json" | sed 's/^/# /'
 	fi
 done
+"$tool" stats > "$tmp/out" 2>&1
+grep -q '^disk  *denied 2$' "$tmp/out" && ! grep -q allowed "$tmp/out" &&
+	ok "stats: the denied counter, no allowed one (nothing counts allowed commands)" || not_ok "stats: denied only"
 python3 - "$tool" <<'EOF' && ok "--json show disk has the entries and names" || not_ok "--json show disk content"
 import json, subprocess, sys
 d = json.loads(subprocess.check_output([sys.argv[1], "--json", "show", "disk"]))

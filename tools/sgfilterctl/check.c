@@ -122,6 +122,11 @@ static bool decide(bool rawio, const struct check_ctx *x, const u8 *cdb, const c
 	if (x->writer && x->unpriv == 1)
 		return because(why, size, layer, "unpriv_sgio",
 			       "unpriv_sgio is set and the file is open for writing", true);
+	/* the class table first; the grants only for what it refuses */
+	*layer = "table";
+	table_why(x, cdb, what, why, size);
+	if (scsi_sgio_permitted(x->table, cdb, CDB_LEN, x->writer))
+		return true;
 	if (x->grants)
 		grant = scsi_sgio_lookup(x->grants, cdb, CDB_LEN);
 	if (grant == SCSI_SGIO_READ || (grant == SCSI_SGIO_WRITE && x->writer)) {
@@ -130,13 +135,11 @@ static bool decide(bool rawio, const struct check_ctx *x, const u8 *cdb, const c
 		*layer = "grant";
 		return true;
 	}
-	*layer = "table";
-	table_why(x, cdb, what, why, size);
 	n = strlen(why);
-	if (grant == SCSI_SGIO_WRITE && !scsi_sgio_permitted(x->table, cdb, CDB_LEN, x->writer))
+	if (grant == SCSI_SGIO_WRITE)
 		snprintf(why + n, size - n, "; a grant on this device allows it to openers "
 			 "with write access only");
-	return scsi_sgio_permitted(x->table, cdb, CDB_LEN, x->writer);
+	return false;
 }
 
 static void verdict(bool rawio, const struct check_ctx *x, int op, int sa, const char *what,

@@ -62,7 +62,7 @@ static const struct cmd cmds[] = {
 	  .help = "the verdict and why, without sending anything", .min_args = 2, .max_args = 2,
 	  .options = OPT_READ_ONLY },
 	{ .name = "stats", .fn = cmd_stats,
-	  .help = "allowed and denied commands per class", .root = true },
+	  .help = "denied commands per class and opcode", .root = true },
 	{ .name = "save", .fn = cmd_save, .args = "FILE",
 	  .help = "the tables in force, as a policy file (- for stdout)", .min_args = 1,
 	  .max_args = 1 },

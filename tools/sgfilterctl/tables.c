@@ -286,7 +286,7 @@ static int counters_readable(void)
 	char path[PATH_MAX];
 	int err;
 
-	sysfs_path(path, sizeof(path), "kernel/sgfilter/%s/allowed", scsi_sgio_class_name(0));
+	sysfs_path(path, sizeof(path), "kernel/sgfilter/%s/denied", scsi_sgio_class_name(0));
 	if (!access(path, R_OK))
 		return 0;
 	err = errno;
@@ -337,8 +337,7 @@ int cmd_stats(int argc, char **argv, unsigned int flags)
 
 		out_open(name);
 		out_str(OUT_TEXT, NULL, "%-10s", name);
-		out_int(OUT_ANY, "allowed", " allowed %ld", counter(name, "allowed"));
-		out_int(OUT_ANY, "denied", ", denied %ld\n", counter(name, "denied"));
+		out_int(OUT_ANY, "denied", " denied %ld\n", counter(name, "denied"));
 		show_denied_opcodes(c);
 		out_close();
 	}
