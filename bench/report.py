@@ -207,8 +207,8 @@ def filter_section(md, chart, pb, mb, nat):
 
     if nat:
         md.append("The decision alone on the host's own CPU, no emulator (`bench/decide.c`: "
-                  "drivers/scsi/scsi_sgio.c compiled in user space; `module` adds the indirect "
-                  "call, the table pointer and the counter), median ns per decision over "
+                  "drivers/scsi/scsi_sgio.c compiled in user space; the forms as in the "
+                  "instruction counts below), median ns per decision over "
                   f"{max(int(kv['round']) for b, kv in nat)} rounds of "
                   f"{int(nat[0][1]['count']):,}:\n")
         forms = []
@@ -252,12 +252,14 @@ def insns_section(md, ins):
     md.append("Instructions per decision (`bench/decide-insns.sh`: `bench/decide.c` and "
               "the kernel's scsi_sgio.c built as the test kernels build them, each pair run "
               "alone under valgrind's callgrind, counting inside the form's function only; "
-              "exact, so repeatable on a loaded machine). `mainline` is mainline's switch, "
-              "`builtin` the patched kernel's tables, `module` the tables through "
-              "sgfilter.ko's callback, `nogrant` and `grantpr` the grants test of patch 0008 "
-              "(a device without grants, one with the `pr` profile) followed by the built-in "
-              "tables. Grants are set through sgfilter.ko, so on a kernel where a device has "
-              "them the module decides after the grants: add `module` minus `builtin`. "
+              "exact, so repeatable on a loaded machine). `mainline` is mainline's switch; "
+              "the other forms are the patched kernel's decision (patch 0010): the current "
+              "table of the device type first, inline, the device's grants and the "
+              "module's `denied()` only for what it refuses. `builtin` decides with the "
+              "built-in tables, `module` with sgfilter.ko's copies published in "
+              "`scsi_sgio_type_tables[]` (no call into the module), `nogrant` and `grantpr` "
+              "with the module loaded on a device without grants and on one with the `pr` "
+              "profile. "
               "Goal: at most "
               + ", ".join(f"{g}x for {op}" for op, g in INSNS_GOALS.items()) + ".\n")
     md.append("| command | " + " | ".join(forms) + " | goal |")
