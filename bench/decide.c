@@ -113,29 +113,17 @@ static inline __attribute__((always_inline)) bool decide(const u8 *cdb, unsigned
 	       decide_slow(cdb, len, writer, table);
 }
 
-static __attribute__((noinline)) bool decide_builtin(const u8 *cdb, unsigned int len,
-						     bool writer)
-{
-	return decide(cdb, len, writer);
-}
-
-static __attribute__((noinline)) bool decide_module(const u8 *cdb, unsigned int len,
-						    bool writer)
-{
-	return decide(cdb, len, writer);
-}
-
-static __attribute__((noinline)) bool decide_nogrant(const u8 *cdb, unsigned int len,
-						     bool writer)
-{
-	return decide(cdb, len, writer);
-}
-
-static __attribute__((noinline)) bool decide_grantpr(const u8 *cdb, unsigned int len,
-						     bool writer)
-{
-	return decide(cdb, len, writer);
-}
+/* One function per form, for callgrind to count in (decide-insns.sh) */
+#define FORM(name)									\
+	static __attribute__((noinline)) bool decide_##name(const u8 *cdb, unsigned int len,	\
+							    bool writer)			\
+	{										\
+		return decide(cdb, len, writer);					\
+	}
+FORM(builtin)
+FORM(module)
+FORM(nogrant)
+FORM(grantpr)
 
 /*
  * The kernel's state for a form, set outside the measured function: with
