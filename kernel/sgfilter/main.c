@@ -36,6 +36,11 @@ struct sgf_class sgf_classes[SCSI_SGIO_NR_CLASSES];
 DEFINE_PER_CPU(unsigned long [SCSI_SGIO_NR_CLASSES], sgf_denied_count);
 /* Serializes table edits (not readers) */
 DEFINE_MUTEX(sgf_lock);
+/*
+ * Whether the SCSI core decides with our tables (sgf_publish_all()), from
+ * the backend's registration to its unregistration only; under sgf_lock
+ */
+static bool sgf_published;
 
 /*
  * The denial log is rate limited per user (by a hash of the uid), so that
@@ -147,14 +152,15 @@ static struct sgf_table *sgf_replace(struct sgf_class *c,
 	new->generation = old->generation + 1;
 	rcu_assign_pointer(c->table, new);
 	/* what the SCSI core decides with, from now on */
-	scsi_sgio_publish_table(c->class, &new->t);
+	if (sgf_published)
+		scsi_sgio_publish_table(c->class, &new->t);
 	return old;
 }
 
 /*
  * Give the SCSI core every class table of ours (@publish), or its built-in
- * ones back. Readers may still use the tables replaced: free them only after
- * a grace period.
+ * ones back; edits publish their table while ours are published. Readers
+ * may still use the tables replaced: free them only after a grace period.
  */
 static void sgf_publish_all(bool publish)
 {
@@ -162,6 +168,7 @@ static void sgf_publish_all(bool publish)
 	int c;
 
 	mutex_lock(&sgf_lock);
+	sgf_published = publish;
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		t = rcu_dereference_protected(sgf_classes[c].table,
 					      lockdep_is_held(&sgf_lock));
@@ -278,12 +285,13 @@ out_free_tables:
 
 static void __exit sgf_exit(void)
 {
+	/* the built-in tables back; edits from now on stay ours */
 	sgf_publish_all(false);
 	/* After this no SG_IO caller is inside sgf_denied(). */
 	sgf_backend_exit();
 	/* Removing the files waits for their readers and writers. */
 	sgf_sysfs_exit();
-	/* Nor does any read a table of ours any more. */
+	/* Nor does any SG_IO caller read a table of ours any more. */
 	synchronize_rcu();
 	sgf_free_tables();
 	pr_info("built-in SG_IO class tables restored\n");
