@@ -411,16 +411,15 @@ def pr_section(md, chart, p, m, sz):
             md.append(f"| {name} | {vm[op]:.0f} | {d - vm[op]:.0f} | {h - d:.0f} | "
                       f"{(h - d) / d:.2f} |")
         md.append("")
-        md.append("What carries over to KVM on hardware: the *command* column's kind of "
-                  "cost (a syscall, the target) and the helper hop's (two context switches, "
-                  "a socket round trip, an fd passed), which are native code under KVM as "
-                  "under TCG, only faster. What does not: the *guest and QEMU* column is "
-                  "dominated here by emulating the guest instruction by instruction, twice "
-                  "nested; under KVM the guest runs natively and a request costs a few VM "
-                  "exits. The ratio helper/direct above therefore understates the hop's "
-                  "share on KVM: there the hop is measured against a much smaller direct "
-                  "path. The design's claim rests on the hop's absolute cost and on the "
-                  "daemon it removes, not on this TCG ratio.\n")
+        md.append("What carries over to KVM on hardware: the *command* column and the helper "
+                  "hop run as processes of the test VM, emulated once (TCG); on hardware they "
+                  "are native code, the same syscalls, context switches and socket round trip, "
+                  "only faster. The *guest and QEMU* column is emulated twice (the guest under "
+                  "TCG inside TCG); under KVM the guest runs natively and a request costs a "
+                  "few VM exits, a far larger speed-up than the hop's. The helper/direct ratio "
+                  "above is therefore likely to understate the hop's share on KVM, not to "
+                  "overstate it; the design's claim rests on the hop it removes and the "
+                  "privileged daemon, not on this TCG ratio.\n")
     if goal:
         md.append("Goal, direct at least 2x faster (the interval's lower bound): "
                   + "; ".join(goal) + ".\n")

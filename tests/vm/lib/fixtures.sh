@@ -106,12 +106,16 @@ setup_scsi_debug() {
 # Add a scsi_debug host (its device of the driver's current ptype); wait
 # up to 5 s for its device and print its H:C:T:L.
 sdebug_add_host() {
-	local host i
+	local host hctl i
 	host=$(ls /sys/class/scsi_host | sed 's/host//' | sort -n | tail -1)
 	echo 1 > $SDEBUG/add_host
 	host=$((host + 1))
 	for i in $(seq 50); do ls -d /sys/bus/scsi/devices/$host:* > /dev/null 2>&1 && break; sleep 0.1; done
-	basename "$(ls -d /sys/bus/scsi/devices/$host:* | head -1)"
+	hctl=$(basename "$(ls -d /sys/bus/scsi/devices/$host:* | head -1)")
+	# its bsg node comes a moment after the device (devtmpfs; under load,
+	# a tape's was not there yet for the matrix suite's chgrp)
+	for i in $(seq 50); do [ -e "/dev/bsg/$hctl" ] && break; sleep 0.1; done
+	echo "$hctl"
 }
 
 # --- QEMU's own devices (run.sh puts them on a virtio-scsi controller) ------
