@@ -325,7 +325,7 @@ def fio_section(md, chart, pb, mb, sb):
               f"{kv0.get('jobs', '?')} jobs per disk (`bench/bench-fio.sh`): fio's sg engine sends "
               "each READ through SG_IO on the block node, each through the decision. "
               "Configurations: `builtin`, `module`, `grant` (the module, and `sgfilterctl grant "
-              "DISK pr` on every disk: the grants are looked up first), `root`, `mainline`, and on "
+              "DISK pr` on every disk: looked up for what the table refuses), `root`, `mainline`, and on "
               "Debian's kernel `stock` (as shipped) and `module` (the stock backend). IOPS "
               "of all jobs; ratios of IOPS (below 1: slower).\n")
     md.append("| kernel | configuration | median IOPS | IOPS / mainline, per pass, raw | anchored on root |")
