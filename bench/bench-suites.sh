@@ -347,7 +347,7 @@ bench_unmap_refused() {
 # tests/vm/stock-run.sh): the filter benchmark's reader, commands and
 # rounds, in the configurations "stock" (the kernel as Debian ships it, no
 # module: mainline's decision), "module" (sgfilter.ko loaded: its
-# kprobes and kretprobes decide) and "root". One boot, so module/stock per
+# kprobes decide) and "root". One boot, so module/stock per
 # round is the backend's cost against mainline's decision.
 suite_bench_stock() {
 	local configs="stock module root" runs=0 failed=0

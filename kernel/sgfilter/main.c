@@ -152,8 +152,9 @@ static struct sgf_table *sgf_replace(struct sgf_class *c,
 	new->generation = old->generation + 1;
 	rcu_assign_pointer(c->table, new);
 	/* what the SCSI core decides with, from now on */
+	/* edits keep the built-in keys, which is all it checks */
 	if (sgf_published)
-		scsi_sgio_publish_table(c->class, &new->t);
+		WARN_ON_ONCE(scsi_sgio_publish_table(c->class, &new->t));
 	return old;
 }
 
@@ -172,7 +173,7 @@ static void sgf_publish_all(bool publish)
 	for (c = 0; c < SCSI_SGIO_NR_CLASSES; c++) {
 		t = rcu_dereference_protected(sgf_classes[c].table,
 					      lockdep_is_held(&sgf_lock));
-		scsi_sgio_publish_table(c, publish ? &t->t : NULL);
+		WARN_ON_ONCE(scsi_sgio_publish_table(c, publish ? &t->t : NULL));
 	}
 	mutex_unlock(&sgf_lock);
 }

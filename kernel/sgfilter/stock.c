@@ -6,23 +6,23 @@
  * told the device. This backend makes the same decision as the patched
  * kernel, with kprobes only (no kernel code is copied or patched in place):
  *
- *  - The functions through which a command reaches scsi_cmd_allowed() and
- *    that know the device get a kretprobe (struct sgf_ctx_hook) whose entry
- *    handler records, for the current task, the device and the command's
- *    length (struct sgf_ctx), and whose return handler drops the record:
- *    sg_io() (SG_IO on sd, sr, st and ch nodes, and CDROM_SEND_PACKET),
- *    scsi_bsg_sg_io_fn() (bsg), scsi_ioctl() (SCSI_IOCTL_SEND_COMMAND),
- *    sg_ioctl() and sg_write() (sg, read-only openers: the device is found
- *    by the file's device number).
- *  - scsi_cmd_allowed() gets a kprobe whose handler decides, with the
- *    innermost record of the current task, exactly as the patched kernel
- *    does (CAP_SYS_RAWIO, unpriv_sgio, the class table), and returns the
- *    verdict instead of the function: the handler sets the instruction
- *    pointer to sgf_ret_allow() or sgf_ret_deny(). A command without a
- *    record (a caller this backend does not know, or a record the kretprobe
- *    could not make) gets a verdict never looser than the strictest class
- *    table and than the built-in tables, which are never looser than
- *    mainline.
+ *  - scsi_cmd_allowed() gets a kprobe whose handler decides exactly as the
+ *    patched kernel does (CAP_SYS_RAWIO, unpriv_sgio, the class table, the
+ *    grants), and returns the verdict instead of the function: the handler
+ *    sets the instruction pointer to sgf_ret_allow() or sgf_ret_deny().
+ *    It needs the device. A caller in scsi_mod (the return address says
+ *    so) passes the CDB of a SCSI command on the device's queue: sg_io()
+ *    (SG_IO on sd, sr, st and ch nodes, and CDROM_SEND_PACKET), bsg and
+ *    SCSI_IOCTL_SEND_COMMAND, the commands that matter for speed, are
+ *    decided with no other probe. sg passes a CDB on its stack: sg_ioctl()
+ *    and sg_write() get a kretprobe (struct sgf_hook) whose entry
+ *    handler records, for the current task, the device (the one whose sg
+ *    node has the file's device number) and whose return handler drops the
+ *    record (struct sgf_ctx), for read-only openers only. A command without
+ *    a device (a caller this backend does not know, or a record the
+ *    kretprobe could not make) gets a verdict never looser than the
+ *    strictest class table and than the built-in tables, which are never
+ *    looser than mainline.
  *  - The ioctls that send a command without scsi_cmd_allowed() get a kprobe
  *    that returns -EPERM instead of the function when the command's verdict
  *    is "denied": scsi_ioctl() for START STOP UNIT and PREVENT ALLOW MEDIUM
@@ -110,9 +110,6 @@ struct sgf_hook {
  * module listed must have every function listed.
  */
 static struct sgf_hook sgf_hooks[] = {
-	SGF_RECORD("scsi_mod", "sg_io", sgf_sg_io_entry, sgf_ctx_return),
-	SGF_RECORD("scsi_mod", "scsi_bsg_sg_io_fn", sgf_bsg_entry, sgf_ctx_return),
-	SGF_RECORD("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_entry, sgf_ctx_return),
 	SGF_DECIDE("scsi_mod", "scsi_ioctl", sgf_scsi_ioctl_pre),
 	SGF_DECIDE("scsi_mod", "scsi_cmd_allowed", sgf_cmd_allowed_pre),
 	SGF_DECIDE("scsi_mod", "scsi_set_medium_removal", sgf_st_door_pre),

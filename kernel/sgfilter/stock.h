@@ -63,6 +63,9 @@ void sgf_flag_exit(void);
 bool sgf_flag_get(struct scsi_device *sdev);
 struct scsi_device *sgf_sdev_by_devt(dev_t devt);
 
+/* scsi_mod, which sgfilter depends on: it stays while sgfilter is loaded */
+extern struct module *sgf_scsi_mod;
+
 extern atomic_long_t sgf_ctx_missed;
 extern atomic_long_t sgf_unattributed;
 
@@ -135,9 +138,6 @@ int sgf_sr_do_ioctl_pre(struct kprobe *p, struct pt_regs *regs);
 int sgf_sr_drive_status_pre(struct kprobe *p, struct pt_regs *regs);
 int sgf_sr_read_cdda_pre(struct kprobe *p, struct pt_regs *regs);
 int sgf_ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs);
-int sgf_sg_io_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
-int sgf_bsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
-int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int sgf_sr_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 

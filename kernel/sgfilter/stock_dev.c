@@ -37,6 +37,8 @@
 /* --- symbols ---------------------------------------------------------------- */
 
 static unsigned long (*sgf_kallsyms_lookup_name)(const char *name);
+struct module *sgf_scsi_mod;
+
 static bool (*sgf_opcode_sa_name_fn)(int opcode, int sa, const char **name,
 				     const char **sa_name);
 
@@ -56,6 +58,12 @@ int sgf_lookup_init(void)
 	}
 	sgf_kallsyms_lookup_name = (void *)kp.addr;
 	unregister_kprobe(&kp);
+	sgf_scsi_mod = (void *)sgf_lookup_name("scsi_mod:__this_module");
+	if (!sgf_scsi_mod) {
+		pr_err("Linux %s: scsi_mod is not a loaded module\n",
+		       init_utsname()->release);
+		return -ENOENT;
+	}
 	sgf_opcode_sa_name_fn = (void *)sgf_lookup_name("scsi_mod:scsi_opcode_sa_name");
 	return 0;
 }

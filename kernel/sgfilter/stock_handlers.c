@@ -21,6 +21,7 @@
 #include <linux/spinlock.h>
 #include <linux/utsname.h>
 #include <scsi/scsi.h>
+#include <scsi/scsi_cmnd.h>
 #include <scsi/scsi_common.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_ioctl.h>
@@ -120,7 +121,41 @@ out_unlock:
 	return ok;
 }
 
-/* kprobe on scsi_cmd_allowed(cmd, open mode): the verdict */
+/*
+ * The device of a command whose CDB is a SCSI command's: every call of
+ * scsi_cmd_allowed() in scsi_mod (sg_io(), which SG_IO on sd, sr, st and ch
+ * nodes and CDROM_SEND_PACKET reach; SCSI_IOCTL_SEND_COMMAND; bsg) passes
+ * scmd->cmnd of a request it allocated on the device's queue, zeroed by
+ * scsi_alloc_request() beyond what it copied from the caller. bsg and
+ * SCSI_IOCTL_SEND_COMMAND set scmd->cmd_len first; sg_io() sets it after
+ * the decision, so there the length is not known, only that it is 6 to 32.
+ * For the decision only a VARIABLE LENGTH command's length matters (below
+ * 10 bytes it has no entry): such a command shorter than 10 bytes reads as
+ * service action 0 (zeroes) or one above 0x00ff (no entry), so service
+ * action 0, which T10 leaves reserved, is refused: never looser than the
+ * patched kernel.
+ */
+static struct scsi_device *sgf_cmnd_sdev(const u8 *cdb, unsigned int *len)
+{
+	struct scsi_cmnd *scmd = container_of((u8 *)cdb, struct scsi_cmnd,
+					      cmnd[0]);
+	struct request_queue *q = scsi_cmd_to_rq(scmd)->q;
+	struct scsi_device *sdev = q->queuedata;
+
+	if (WARN_ON_ONCE(!sdev || sdev->request_queue != q))
+		return NULL;
+	*len = scmd->cmd_len;
+	if (cdb[0] == VARIABLE_LENGTH_CMD && !cdb[8] && !cdb[9])
+		*len = min(*len, 9U);
+	return sdev;
+}
+
+/*
+ * kprobe on scsi_cmd_allowed(cmd, open mode): the verdict. A caller in
+ * scsi_mod (the return address at the function's entry) passes a SCSI
+ * command's CDB, which says the device; any other caller (sg) has the
+ * task's record, or gets the verdict of a command without a device.
+ */
 int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	const u8 *cdb = (const u8 *)regs_get_kernel_argument(regs, 0);
@@ -128,7 +163,9 @@ int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs)
 	struct sgf_ctx ctx = { .len = SGF_LEN_OPCODE };
 	unsigned int len;
 
-	if (!sgf_ctx_find(&ctx))
+	if (within_module(regs_get_kernel_stack_nth(regs, 0), sgf_scsi_mod))
+		ctx.sdev = sgf_cmnd_sdev(cdb, &ctx.len);
+	else if (!sgf_ctx_find(&ctx))
 		ctx.sdev = NULL;
 	len = ctx.len == SGF_LEN_OPCODE ? COMMAND_SIZE(cdb[0]) : ctx.len;
 	instruction_pointer_set(regs, sgf_decide(ctx.sdev, cdb, len, wr) ?
@@ -311,34 +348,6 @@ int sgf_ctx_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	sgf_ctx_pop(ri);
 	return 0;
-}
-
-/* sg_io(sdev, hdr, open mode) */
-int sgf_sg_io_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct scsi_device *sdev = (void *)regs_get_kernel_argument(regs, 0);
-	struct sg_io_hdr *hdr = (void *)regs_get_kernel_argument(regs, 1);
-
-	return sgf_ctx_push(ri, sdev, hdr->cmd_len) ? 0 : 1;
-}
-
-/* scsi_bsg_sg_io_fn(q, hdr, open mode, timeout) */
-int sgf_bsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct request_queue *q = (void *)regs_get_kernel_argument(regs, 0);
-	struct sg_io_v4 *hdr = (void *)regs_get_kernel_argument(regs, 1);
-
-	return sgf_ctx_push(ri, q->queuedata, hdr->request_len) ? 0 : 1;
-}
-
-/* scsi_ioctl(sdev, open mode, cmd, arg): SCSI_IOCTL_SEND_COMMAND */
-int sgf_scsi_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct scsi_device *sdev = (void *)regs_get_kernel_argument(regs, 0);
-
-	if (regs_get_kernel_argument(regs, 2) != SCSI_IOCTL_SEND_COMMAND)
-		return 1;	/* no record, no return handler */
-	return sgf_ctx_push(ri, sdev, SGF_LEN_OPCODE) ? 0 : 1;
 }
 
 /* sr_block_ioctl(bdev, mode, cmd, arg): the record sr's commands are judged by */

@@ -228,10 +228,24 @@ static void test_publish(void)
 	static const u8 types[] = { TYPE_DISK, TYPE_MOD, TYPE_RBC, TYPE_ZBC };
 	struct scsi_sgio_table copy = *scsi_sgio_default_table(SCSI_SGIO_DISK);
 	struct sgf_entry deny = { .opcode = INQUIRY, .sa = -1, .perm = SCSI_SGIO_NONE };
-	unsigned int i, mine = 0, builtin = 0;
+	const struct scsi_sgio_table *builtin = scsi_sgio_default_table(SCSI_SGIO_DISK);
+	struct scsi_sgio_table rekeyed = copy;
+	unsigned int i, mine = 0, nbuiltin = 0;
 
+	/* a table whose keys are not the built-in ones: SERVICE ACTION IN(16) by opcode */
+	rekeyed.op[SERVICE_ACTION_IN_16] = SCSI_SGIO_READ;
+	check(scsi_sgio_publish_table(SCSI_SGIO_DISK, &rekeyed) == -EINVAL &&
+	      scsi_sgio_type_table(TYPE_DISK) == builtin,
+	      "publish: a table that keys an opcode otherwise is refused, nothing changes");
+	rekeyed = copy;
+	rekeyed.op[INQUIRY] = SCSI_SGIO_SA_ROW0;
+	check(scsi_sgio_publish_table(SCSI_SGIO_DISK, &rekeyed) == -EINVAL &&
+	      scsi_sgio_type_table(TYPE_DISK) == builtin,
+	      "publish: a table that keys an opcode the built-in one does not is refused");
+	check(scsi_sgio_publish_table(SCSI_SGIO_NR_CLASSES, NULL) == -EINVAL,
+	      "publish: a class out of range is refused");
 	check(!sgf_table_apply(&copy, &deny), "publish: INQUIRY denied in a copy of the disk table");
-	scsi_sgio_publish_table(SCSI_SGIO_DISK, &copy);
+	check(!scsi_sgio_publish_table(SCSI_SGIO_DISK, &copy), "publish: the edited copy is taken");
 	for (i = 0; i < ARRAY_SIZE(types); i++)
 		mine += scsi_sgio_type_table(types[i]) == &copy &&
 			!scsi_sgio_permitted_inline(scsi_sgio_type_table(types[i]), inquiry,
@@ -239,10 +253,10 @@ static void test_publish(void)
 	check(mine == ARRAY_SIZE(types), "publish: every disk type decides with the copy");
 	check(scsi_sgio_type_table(TYPE_ROM) == scsi_sgio_default_table(SCSI_SGIO_CDROM),
 	      "publish: the other classes keep their tables");
-	scsi_sgio_publish_table(SCSI_SGIO_DISK, NULL);
+	check(!scsi_sgio_publish_table(SCSI_SGIO_DISK, NULL), "publish: NULL is taken");
 	for (i = 0; i < ARRAY_SIZE(types); i++)
-		builtin += scsi_sgio_type_table(types[i]) == scsi_sgio_type_default_table(types[i]);
-	check(builtin == ARRAY_SIZE(types) &&
+		nbuiltin += scsi_sgio_type_table(types[i]) == builtin;
+	check(nbuiltin == ARRAY_SIZE(types) &&
 	      scsi_sgio_permitted_inline(scsi_sgio_type_table(TYPE_DISK), inquiry,
 					 sizeof(inquiry), false),
 	      "publish: NULL puts the built-in table back");
