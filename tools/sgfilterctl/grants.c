@@ -81,15 +81,10 @@ int cmd_revoke(int argc, char **argv, unsigned int flags)
 /* One line of the device's table: the table's and the grant's permission */
 static void show_entry(int class, int op, int sa, u8 table, u8 grant)
 {
-	char name[NAME_MAX_LEN], key[KEY_MAX_LEN];
+	char name[NAME_MAX_LEN];
 	u8 perm = perm_broader(table, grant);
 
-	opcode_name(class, op, sa, name, sizeof(name));
-	key_str(op, sa, key, sizeof(key));
-	out_open(NULL);
-	out_int(OUT_JSON, "opcode", NULL, op);
-	out_int(OUT_JSON, "sa", NULL, sa);
-	out_str(OUT_ANY, "key", "%-13s ", key);
+	out_entry_open(class, op, sa, name, sizeof(name));
 	out_str(OUT_ANY, "perm", "%-5s ", sgf_perm_name(perm));
 	out_str(OUT_JSON, "table", NULL, sgf_perm_name(table));
 	out_str(OUT_JSON, "grant", NULL, sgf_perm_name(grant));

@@ -68,6 +68,23 @@ void key_str(int op, int sa, char *buf, size_t size)
 		snprintf(buf, size, "0x%02x/0x%02x", op, sa);
 }
 
+/*
+ * Open the output object of one table entry, @op with @sa (-1: none), and
+ * print its opcode, service action and key; @name gets its name for
+ * @class, which the caller prints after its permissions
+ */
+void out_entry_open(int class, int op, int sa, char *name, size_t size)
+{
+	char key[KEY_MAX_LEN];
+
+	opcode_name(class, op, sa, name, size);
+	key_str(op, sa, key, sizeof(key));
+	out_open(NULL);
+	out_int(OUT_JSON, "opcode", NULL, op);
+	out_int(OUT_JSON, "sa", NULL, sa);
+	out_str(OUT_ANY, "key", "%-13s ", key);
+}
+
 /* Lower case, letters and digits only: "Read(10)" and "READ_10" meet */
 static void normalize(const char *in, char *out, size_t size)
 {

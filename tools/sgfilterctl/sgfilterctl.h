@@ -114,6 +114,7 @@ unsigned int nr_sa(u8 op);
 void opcode_name(int class, u8 op, int sa, char *buf, size_t size);
 bool sa_named(int class, int op, int sa);
 void key_str(int op, int sa, char *buf, size_t size);
+void out_entry_open(int class, int op, int sa, char *name, size_t size);
 int resolve(int class, const char *arg, int *op, int *sa);
 
 /* --- profiles.c ---------------------------------------------------------- */

@@ -136,14 +136,9 @@ static const char *change_mark(u8 perm, u8 def)
 
 static void show_entry(int class, int op, int sa, u8 perm, u8 def)
 {
-	char name[NAME_MAX_LEN], key[KEY_MAX_LEN];
+	char name[NAME_MAX_LEN];
 
-	opcode_name(class, op, sa, name, sizeof(name));
-	key_str(op, sa, key, sizeof(key));
-	out_open(NULL);
-	out_int(OUT_JSON, "opcode", NULL, op);
-	out_int(OUT_JSON, "sa", NULL, sa);
-	out_str(OUT_ANY, "key", "%-13s ", key);
+	out_entry_open(class, op, sa, name, sizeof(name));
 	out_str(OUT_JSON, "perm", NULL, sgf_perm_name(perm));
 	out_str(OUT_TEXT, NULL, "%-5s ", perm == SCSI_SGIO_NONE ? "-" : sgf_perm_name(perm));
 	out_str(OUT_JSON, "default", NULL, sgf_perm_name(def));
