@@ -139,23 +139,25 @@ void sgf_denied(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
 /* --- edits ----------------------------------------------------------------- */
 
 /*
- * Make @new, one generation on, the table of @c; called under sgf_lock.
- * Readers see the old table or the new one. Return: the old table, for the
- * caller to free after a grace period.
+ * Make @new, one generation on, the table of @c, and while ours are
+ * published the SCSI core's; called under sgf_lock. Readers see the old
+ * table or the new one; the caller frees the old one (@old) after a grace
+ * period. Return: 0, or the core's refusal (nothing changed; the caller
+ * frees @new): edits keep the built-in keys, which is all it checks.
  */
-static struct sgf_table *sgf_replace(struct sgf_class *c,
-				     struct sgf_table *new)
+static int sgf_replace(struct sgf_class *c, struct sgf_table *new,
+		       struct sgf_table **old)
 {
-	struct sgf_table *old;
+	*old = rcu_dereference_protected(c->table, lockdep_is_held(&sgf_lock));
+	new->generation = (*old)->generation + 1;
+	if (sgf_published) {
+		int ret = scsi_sgio_publish_table(c->class, &new->t);
 
-	old = rcu_dereference_protected(c->table, lockdep_is_held(&sgf_lock));
-	new->generation = old->generation + 1;
+		if (WARN_ON_ONCE(ret))
+			return ret;
+	}
 	rcu_assign_pointer(c->table, new);
-	/* what the SCSI core decides with, from now on */
-	/* edits keep the built-in keys, which is all it checks */
-	if (sgf_published)
-		WARN_ON_ONCE(scsi_sgio_publish_table(c->class, &new->t));
-	return old;
+	return 0;
 }
 
 /*
@@ -181,16 +183,24 @@ static void sgf_publish_all(bool publish)
 /**
  * sgf_publish - make a table the table of a class
  * @c: the class
- * @new: the table, which the class now owns
+ * @new: the table, which the class owns from now on (freed on an error)
+ *
+ * Return: 0, or -EINVAL if the SCSI core refused it (nothing changed).
  */
-void sgf_publish(struct sgf_class *c, struct sgf_table *new)
+int sgf_publish(struct sgf_class *c, struct sgf_table *new)
 {
 	struct sgf_table *old;
+	int ret;
 
 	mutex_lock(&sgf_lock);
-	old = sgf_replace(c, new);
+	ret = sgf_replace(c, new, &old);
 	mutex_unlock(&sgf_lock);
+	if (ret) {
+		kfree(new);
+		return ret;
+	}
 	kfree_rcu(old, rcu);
+	return 0;
 }
 
 /**
@@ -201,7 +211,8 @@ void sgf_publish(struct sgf_class *c, struct sgf_table *new)
  * The copy and the change happen under sgf_lock, so that concurrent edits
  * do not lose each other.
  *
- * Return: 0, -ENOMEM, or what sgf_table_apply() refused the edit with.
+ * Return: 0, -ENOMEM, or what sgf_table_apply() or the SCSI core refused
+ * the edit with (nothing changed).
  */
 int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry)
 {
@@ -220,9 +231,10 @@ int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry)
 	} else {
 		new->t = *scsi_sgio_default_table(c->class);
 	}
+	if (!ret)
+		ret = sgf_replace(c, new, &old);
 	if (ret)
 		goto out_unlock;
-	sgf_replace(c, new);
 	mutex_unlock(&sgf_lock);
 	kfree_rcu(old, rcu);
 	return 0;

@@ -61,7 +61,7 @@ struct scsi_device;
 
 void sgf_denied(struct scsi_device *sdev, const u8 *cdb, unsigned int len,
 		bool open_for_write);
-void sgf_publish(struct sgf_class *c, struct sgf_table *new);
+int sgf_publish(struct sgf_class *c, struct sgf_table *new);
 int sgf_edit(struct sgf_class *c, const struct sgf_entry *entry);
 
 int sgf_sysfs_init(void);

@@ -3,22 +3,24 @@
  * sgfilter's backend for an unmodified kernel (installed with DKMS).
  *
  * A stock kernel decides in scsi_cmd_allowed(cmd, open mode), which is not
- * told the device. This backend makes the same decision as the patched
- * kernel, with kprobes only (no kernel code is copied or patched in place):
+ * told the device. This backend makes the patched kernel's decision, with
+ * kprobes only (no kernel code is copied or patched in place); where it
+ * cannot know what the patched kernel knows it is stricter, never looser:
  *
- *  - scsi_cmd_allowed() gets a kprobe whose handler decides exactly as the
- *    patched kernel does (CAP_SYS_RAWIO, unpriv_sgio, the class table, the
- *    grants), and returns the verdict instead of the function: the handler
+ *  - scsi_cmd_allowed() gets a kprobe whose handler decides as the patched
+ *    kernel does (CAP_SYS_RAWIO, unpriv_sgio, the class table, the grants;
+ *    see sgf_cmnd_sdev() for the one command it refuses that the patched
+ *    kernel may allow), and returns the verdict instead of the function: the handler
  *    sets the instruction pointer to sgf_ret_allow() or sgf_ret_deny().
  *    It needs the device. A caller in scsi_mod (the return address says
  *    so) passes the CDB of a SCSI command on the device's queue: sg_io()
  *    (SG_IO on sd, sr, st and ch nodes, and CDROM_SEND_PACKET), bsg and
  *    SCSI_IOCTL_SEND_COMMAND, the commands that matter for speed, are
  *    decided with no other probe. sg passes a CDB on its stack: sg_ioctl()
- *    and sg_write() get a kretprobe (struct sgf_hook) whose entry
- *    handler records, for the current task, the device (the one whose sg
- *    node has the file's device number) and whose return handler drops the
- *    record (struct sgf_ctx), for read-only openers only. A command without
+ *    gets a kretprobe (struct sgf_hook) whose entry handler records, for
+ *    the current task, the device (the one whose sg node has the file's
+ *    device number) and whose return handler drops the record (struct
+ *    sgf_ctx), for the files sg asks about (not opened O_RDWR). A command without
  *    a device (a caller this backend does not know, or a record the
  *    kretprobe could not make) gets a verdict never looser than the
  *    strictest class table and than the built-in tables, which are never
@@ -114,7 +116,6 @@ static struct sgf_hook sgf_hooks[] = {
 	SGF_DECIDE("scsi_mod", "scsi_cmd_allowed", sgf_cmd_allowed_pre),
 	SGF_DECIDE("scsi_mod", "scsi_set_medium_removal", sgf_st_door_pre),
 	SGF_RECORD("sg", "sg_ioctl", sgf_sg_entry, sgf_ctx_return),
-	SGF_RECORD("sg", "sg_write", sgf_sg_entry, sgf_ctx_return),
 	SGF_DECIDE("ch", "ch_ioctl", sgf_ch_ioctl_pre),
 	SGF_RECORD("sr_mod", "sr_block_ioctl", sgf_sr_entry, sgf_ctx_return),
 	SGF_DECIDE("sr_mod", "sr_block_ioctl", sgf_sr_block_ioctl_pre),

@@ -19,7 +19,7 @@
  * Kbuild: SGF_LINUX_6_1 or SGF_LINUX_6_12.
  */
 #if defined(SGF_LINUX_6_12)
-/* scsi_cmd_allowed(), sg_io(), scsi_ioctl(): a bool open_for_write */
+/* scsi_cmd_allowed(), scsi_ioctl(): a bool open_for_write */
 #define SGF_OPEN_FOR_WRITE(arg)	(!!(arg))
 /* class_interface callbacks take the device only */
 #define SGF_INTF_ARGS		struct device *cl_dev
@@ -57,6 +57,8 @@ struct scsi_device;
 
 int sgf_lookup_init(void);
 unsigned long sgf_lookup_name(const char *name);
+
+unsigned long sgf_caller(struct pt_regs *regs);
 
 int sgf_flag_init(void);
 void sgf_flag_exit(void);

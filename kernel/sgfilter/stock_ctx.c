@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stock backend's per-task records: for the task whose command is on
- * its way to scsi_cmd_allowed(), which device it is for and how long it is
- * (struct sgf_ctx, stock.h). kretprobe entry handlers (stock_handlers.c)
- * take and link one, their return handlers give it back; the decision
- * looks up the task's innermost one.
+ * The stock backend's per-task records: while the task is in an ioctl whose
+ * commands say nothing of their device (sg's SG_IO, sr's cdrom-layer
+ * ioctls, st's MTIOCTOP), which device it is for, the command's length and
+ * what else the decision needs (struct sgf_ctx, stock.h). kretprobe entry
+ * handlers (stock_handlers.c, stock_st.c) take and link one, their return
+ * handlers give it back; the decisions look up the task's innermost one.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -23,7 +23,9 @@
 #include <linux/blkdev.h>
 #include <linux/device.h>
 #include <linux/kprobes.h>
+#include <linux/llist.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/utsname.h>
@@ -38,6 +40,20 @@
 
 static unsigned long (*sgf_kallsyms_lookup_name)(const char *name);
 struct module *sgf_scsi_mod;
+
+/*
+ * A kretprobe or an fprobe (rethook), or the function graph tracer, on
+ * scsi_cmd_allowed() replaces the return address with its trampoline;
+ * their own lookups find the address it replaced. Found by name: they are
+ * not exported.
+ */
+static unsigned long sgf_rethook_tramp, sgf_fgraph_tramp;
+static unsigned long (*sgf_rethook_ret_addr)(struct task_struct *tsk,
+					     unsigned long frame,
+					     struct llist_node **cur);
+static unsigned long (*sgf_fgraph_ret_addr)(struct task_struct *task, int *idx,
+					    unsigned long ret,
+					    unsigned long *retp);
 
 static bool (*sgf_opcode_sa_name_fn)(int opcode, int sa, const char **name,
 				     const char **sa_name);
@@ -65,7 +81,40 @@ int sgf_lookup_init(void)
 		return -ENOENT;
 	}
 	sgf_opcode_sa_name_fn = (void *)sgf_lookup_name("scsi_mod:scsi_opcode_sa_name");
+	sgf_rethook_tramp = sgf_lookup_name("arch_rethook_trampoline");
+	sgf_rethook_ret_addr = (void *)sgf_lookup_name("rethook_find_ret_addr");
+	sgf_fgraph_tramp = sgf_lookup_name("return_to_handler");
+	sgf_fgraph_ret_addr = (void *)sgf_lookup_name("ftrace_graph_ret_addr");
 	return 0;
+}
+
+/**
+ * sgf_caller - the return address of a function, from a kprobe at its entry
+ * @regs: the kprobe's registers
+ *
+ * On x86-64 the call pushed it: it is at the stack pointer (Kbuild builds
+ * the stock backend for x86-64 only). Each tracer hooked into the return
+ * (at most one rethook and the graph tracer) is looked through once.
+ *
+ * Return: the address, or a tracer's trampoline if its lookup is missing.
+ */
+unsigned long sgf_caller(struct pt_regs *regs)
+{
+	unsigned long *retp = (unsigned long *)kernel_stack_pointer(regs);
+	unsigned long ret = *retp;
+	struct llist_node *cur = NULL;
+	int i, idx = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (ret == sgf_rethook_tramp && sgf_rethook_ret_addr)
+			ret = sgf_rethook_ret_addr(current, (unsigned long)retp,
+						   &cur);
+		else if (ret == sgf_fgraph_tramp && sgf_fgraph_ret_addr)
+			ret = sgf_fgraph_ret_addr(current, &idx, ret, retp);
+		else
+			break;
+	}
+	return ret;
 }
 
 unsigned long sgf_lookup_name(const char *name)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The stock backend's probe handlers: the kretprobes that make the per-task
- * records (stock_ctx.c), the kprobe on scsi_cmd_allowed() that decides with
- * them, and the kprobes on the ioctls that send a command by themselves
+ * The stock backend's probe handlers: the kprobe on scsi_cmd_allowed() that
+ * decides, with the device of the command or of the task's record; the
+ * kretprobes that make the per-task records (stock_ctx.c) for sg and sr;
+ * and the kprobes on the ioctls that send a command by themselves
  * (scsi_ioctl(), ch_ioctl(), sr's). stock.c registers them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -129,11 +130,12 @@ out_unlock:
  * scsi_alloc_request() beyond what it copied from the caller. bsg and
  * SCSI_IOCTL_SEND_COMMAND set scmd->cmd_len first; sg_io() sets it after
  * the decision, so there the length is not known, only that it is 6 to 32.
- * For the decision only a VARIABLE LENGTH command's length matters (below
- * 10 bytes it has no entry): such a command shorter than 10 bytes reads as
- * service action 0 (zeroes) or one above 0x00ff (no entry), so service
- * action 0, which T10 leaves reserved, is refused: never looser than the
- * patched kernel.
+ * There cmd_len still reads MAX_COMMAND_SIZE (16), which is used: only a
+ * VARIABLE LENGTH command's length matters for the decision (below 10
+ * bytes it has no entry), and one shorter than 10 bytes reads as service
+ * action 0 (zeroes) or one above 0x00ff (no entry). So with that length,
+ * service action 0, which T10 leaves reserved, is refused: never looser
+ * than the patched kernel.
  */
 static struct scsi_device *sgf_cmnd_sdev(const u8 *cdb, unsigned int *len)
 {
@@ -145,16 +147,18 @@ static struct scsi_device *sgf_cmnd_sdev(const u8 *cdb, unsigned int *len)
 	if (WARN_ON_ONCE(!sdev || sdev->request_queue != q))
 		return NULL;
 	*len = scmd->cmd_len;
-	if (cdb[0] == VARIABLE_LENGTH_CMD && !cdb[8] && !cdb[9])
-		*len = min(*len, 9U);
+	if (*len == MAX_COMMAND_SIZE && cdb[0] == VARIABLE_LENGTH_CMD &&
+	    !cdb[8] && !cdb[9])
+		*len = 9;
 	return sdev;
 }
 
 /*
  * kprobe on scsi_cmd_allowed(cmd, open mode): the verdict. A caller in
- * scsi_mod (the return address at the function's entry) passes a SCSI
- * command's CDB, which says the device; any other caller (sg) has the
- * task's record, or gets the verdict of a command without a device.
+ * scsi_mod (the return address at the function's entry, sgf_caller())
+ * passes a SCSI command's CDB, which says the device; any other caller
+ * (sg) has the task's record, or gets the verdict of a command without a
+ * device.
  */
 int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -163,7 +167,7 @@ int sgf_cmd_allowed_pre(struct kprobe *p, struct pt_regs *regs)
 	struct sgf_ctx ctx = { .len = SGF_LEN_OPCODE };
 	unsigned int len;
 
-	if (within_module(regs_get_kernel_stack_nth(regs, 0), sgf_scsi_mod))
+	if (within_module(sgf_caller(regs), sgf_scsi_mod))
 		ctx.sdev = sgf_cmnd_sdev(cdb, &ctx.len);
 	else if (!sgf_ctx_find(&ctx))
 		ctx.sdev = NULL;
@@ -365,8 +369,10 @@ int sgf_sr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /*
- * sg_ioctl(file, ...) and sg_write(file, ...): sg asks scsi_cmd_allowed()
- * for read-only openers only. The device's reference is dropped at return.
+ * sg_ioctl(file, ...): sg asks scsi_cmd_allowed() about SG_IO only for a
+ * file not opened O_RDWR (O_RDONLY, and O_WRONLY with the open mode
+ * "write"); sg_write() never asks. The device's reference is dropped at
+ * return.
  */
 int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -374,7 +380,7 @@ int sgf_sg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct scsi_device *sdev;
 	struct sgf_ctx *ctx;
 
-	if (file->f_mode & FMODE_WRITE)
+	if ((file->f_flags & O_ACCMODE) == O_RDWR)
 		return 1;
 	sdev = sgf_file_sdev(file);
 	if (!sdev)

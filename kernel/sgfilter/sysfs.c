@@ -98,8 +98,7 @@ static ssize_t load_store(struct kobject *kobj, struct kobj_attribute *attr,
 		kfree(new);
 		return -EINVAL;
 	}
-	sgf_publish(c, new);
-	return count;
+	return sgf_publish(c, new) ?: count;
 }
 
 static ssize_t denied_show(struct kobject *kobj, struct kobj_attribute *attr,

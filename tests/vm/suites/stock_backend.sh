@@ -38,6 +38,33 @@ stock_sent() {
 	! echo "$out" | grep -q 'not permitted'
 }
 
+# A tracer on scsi_cmd_allowed()'s return, which replaces its return
+# address: $1 kretprobe (a rethook, as perf probe and bpftrace make) or
+# graph (the function graph tracer); on, or off with $2 = off. Prints the
+# calls it saw when turned off.
+stock_tracer() {
+	local t=/sys/kernel/tracing
+	[ -e $t/trace ] || mount -t tracefs nodev $t 2>/dev/null || return 1
+	case $1/${2:-on} in
+	kretprobe/on)
+		echo 'r:sgf_test/sgf_ret scsi_cmd_allowed' >> $t/kprobe_events &&
+			echo 1 > $t/events/sgf_test/sgf_ret/enable ;;
+	kretprobe/off)
+		echo 0 > $t/events/sgf_test/sgf_ret/enable
+		awk '$1 == "sgf_ret" { print $2 }' $t/kprobe_profile
+		echo '-:sgf_test/sgf_ret' >> $t/kprobe_events ;;
+	graph/on)
+		: > $t/trace
+		echo scsi_cmd_allowed > $t/set_graph_function &&
+			echo function_graph > $t/current_tracer ;;
+	graph/off)
+		# (before the tracer goes, which empties the buffer)
+		grep -c 'scsi_cmd_allowed' $t/trace
+		echo nop > $t/current_tracer
+		: > $t/set_graph_function ;;
+	esac
+}
+
 suite_stock_backend() {
 	local q s out hctl
 	ktap_print_header
@@ -94,6 +121,20 @@ suite_stock_backend() {
 	ktap_test_status $? "unpriv_sgio 1: a writer's PERSISTENT RESERVE OUT: sent"
 	! stock_sent -R "$SGF_DISK" 5f 00 00 00 00 00 00 00 18 00
 	ktap_test_status $? "unpriv_sgio 1: a reader's PERSISTENT RESERVE OUT: EPERM"
+	# A tracer on the function's return hides its caller behind a
+	# trampoline: the backend looks through it (the flag still applies)
+	for tr in kretprobe graph; do
+		if ! stock_tracer $tr; then
+			ktap_test_skip "a $tr on scsi_cmd_allowed(): no such tracer here"
+			continue
+		fi
+		stock_sent "" "$SGF_DISK" 5f 00 00 00 00 00 00 00 18 00
+		ktap_test_status $? "unpriv_sgio 1, a $tr on scsi_cmd_allowed(): a writer's PERSISTENT RESERVE OUT: sent"
+		! stock_sent -R "$SGF_DISK" 5f 00 00 00 00 00 00 00 18 00
+		ktap_test_status $? "unpriv_sgio 1, a $tr on scsi_cmd_allowed(): a reader's PERSISTENT RESERVE OUT: EPERM"
+		out=$(stock_tracer $tr off)
+		ktap_test_result "the $tr saw those calls ($out)" [ "${out:-0}" -ge 2 ]
+	done
 	echo 2 > "$q" 2>/dev/null
 	ktap_test_result "writing 2: refused, the flag stays 1" [ $? != 0 -a "$(cat "$q")" = 1 ]
 	echo 0 > "$s"
